@@ -1,0 +1,38 @@
+"""mapgen: dated, sourced control-status records to maps, comparisons, timelines and numbers.
+
+>>> import mapgen
+>>> ds = mapgen.load()
+>>> mapgen.status_on(ds, "2021-08-08").districts.loc["AF1901", "status"]
+'taliban'
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .api import Dataset, as_date, build_map, load, map_html, save_map, status_on, status_table
+from .control import ControlState, changes, resolve
+from .errors import DataError, InputError, MapgenError, MissingFileError, Problem
+
+try:
+    __version__ = version("mapgen")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "ControlState",
+    "DataError",
+    "Dataset",
+    "InputError",
+    "MapgenError",
+    "MissingFileError",
+    "Problem",
+    "__version__",
+    "as_date",
+    "build_map",
+    "changes",
+    "load",
+    "map_html",
+    "resolve",
+    "save_map",
+    "status_on",
+    "status_table",
+]

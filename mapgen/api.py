@@ -1,0 +1,118 @@
+"""The public Python API: load the data, resolve status on a date, build and save maps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import pandas as pd
+
+from . import control
+from .errors import InputError
+from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
+from .records import Records, load_records, parse_date
+
+DateLike = str | dt.date
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Boundaries and validated records, loaded together."""
+
+    geo: Geography
+    records: Records
+
+    def region(self, spec: str = "north") -> tuple[list[str], str]:
+        """Province P-codes and a label for ``north``, ``all`` or a comma list of names."""
+        gaz = self.records.gazetteer
+        return region_provinces(
+            self.geo, spec, lambda name: gaz.resolve(name.strip(), levels=("province",)).code
+        )
+
+    def web(self, detail: str = "medium") -> WebGeometry:
+        if detail not in ("low", "medium", "high"):
+            raise InputError(f"unknown detail {detail!r}: use low, medium or high")
+        return web_geometry(self.geo, detail=detail)
+
+
+def load(
+    data: str | os.PathLike[str] | None = None,
+    boundaries: str | os.PathLike[str] | None = None,
+) -> Dataset:
+    """Load and validate the boundaries and the records.
+
+    Parameters
+    ----------
+    data
+        A records folder laid out like ``data/events/`` (the shipped one when omitted).
+    boundaries
+        A boundary GeoPackage (the shipped one when omitted).
+
+    Raises
+    ------
+    mapgen.errors.DataError
+        The files have errors; every problem is listed.
+    """
+    geo = load_boundaries(boundaries)
+    return Dataset(geo, load_records(data, geo))
+
+
+def as_date(value: DateLike) -> dt.date:
+    """A date from ``YYYY-MM-DD`` text or a :class:`datetime.date`."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise InputError(f"bad date {value!r}: write dates as YYYY-MM-DD, e.g. 2021-08-08") from None
+
+
+def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> control.ControlState:
+    """Who held each province, district and site of ``region`` on ``date``."""
+    provinces, _ = dataset.region(region)
+    return control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
+
+
+def status_table(dataset: Dataset, date: DateLike, *, region: str = "north") -> pd.DataFrame:
+    """One row per province, district and site with ``place, name, level, kind, province,
+    district, status, since, sources, confidence, via, note``."""
+    return control.status_table(status_on(dataset, date, region=region), dataset.geo)
+
+
+def build_map(
+    dataset: Dataset,
+    date: DateLike,
+    *,
+    region: str = "north",
+    detail: str = "medium",
+    tiles: str | None = None,
+    online_assets: bool = False,
+) -> folium.Map:
+    """The interactive control map of ``region`` on ``date``, as a :class:`folium.Map`
+    (displays in Jupyter; save with :func:`save_map`)."""
+    from .render.build import build_map as _build
+
+    provinces, label = dataset.region(region)
+    state = control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
+    return _build(dataset.records, dataset.geo, dataset.web(detail), [state],
+                  provinces=provinces, region_label=label,
+                  title="Territorial control", tiles=tiles, online_assets=online_assets)
+
+
+def map_html(map_: folium.Map) -> str:
+    """The page as text, with stable element ids (same inputs, same bytes)."""
+    from .render.page import render_html
+
+    return render_html(map_)
+
+
+def save_map(map_: folium.Map, path: str | os.PathLike[str]) -> Path:
+    """Write the page atomically (a failed write leaves any earlier file untouched)."""
+    from .render.page import write_atomic
+
+    return write_atomic(path, map_html(map_))

@@ -1,0 +1,170 @@
+"""Command line: parse arguments, call the API, print problems; exit 0 ok, 2 bad input, 1 bug."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .errors import DataError, MapgenError
+
+log = logging.getLogger("mapgen")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # one line, no usage dump: the message names the argument and the value
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="DIR", help="records folder laid out like data/events/ "
+                   "(default: the shipped records)")
+    p.add_argument("--boundaries", metavar="FILE",
+                   help="boundary GeoPackage (default: the shipped data/boundaries/afghanistan.gpkg)")
+    p.add_argument("-v", "--verbose", action="store_true", help="say more")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+
+def _region(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--region", default="north",
+                   help="north (default: Sar-e-Pul, Kunduz, Jawzjan and their neighbours), all, "
+                   "or a comma list of provinces by name or P-code")
+
+
+def _page_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--detail", choices=("low", "medium", "high"), default="medium",
+                   help="boundary detail: trades file size for precision (default medium)")
+    p.add_argument("--tiles", metavar="NAME",
+                   help="add an online basemap by xyzservices name, e.g. CartoDB.Positron")
+    p.add_argument("--online-assets", action="store_true",
+                   help="link Leaflet from a CDN instead of inlining it (smaller, needs network)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mapgen", description="Maps of who controlled what, from dated, "
+                     "sourced records.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"mapgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("render", help="write the interactive HTML map for a date")
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    _region(p)
+    p.add_argument("--out", metavar="FILE", help="output file (default outputs/control-DATE.html)")
+    _page_options(p)
+    _common(p)
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("status", help="print who held each province, district and site on a date")
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    _region(p)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    _common(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("validate", help="check the record and boundary files and report every problem")
+    _common(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("places", help="list places matching a name, with codes and aliases")
+    p.add_argument("query", nargs="?", default="", help="any part of a name, alias or code")
+    _common(p)
+    p.set_defaults(func=cmd_places)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from .api import load
+
+    ds = load(args.data, args.boundaries)
+    warnings = ds.records.warnings
+    if args.command == "validate":
+        for warning in warnings:
+            log.warning("%s", warning)
+    elif warnings:
+        log.info("%d warning(s) in the records: run 'mapgen validate' to list them", len(warnings))
+    return ds
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _default_out(kind: str, args: argparse.Namespace, *dates: str) -> Path:
+    name = "-".join([kind, *dates])
+    if args.region.strip().lower() != "north":
+        name += "-" + _slug(args.region)
+    return Path("outputs") / f"{name}.html"
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .api import as_date, build_map, save_map
+
+    day = as_date(args.date)
+    ds = _load(args)
+    m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
+                  online_assets=args.online_assets)
+    out = Path(args.out) if args.out else _default_out("control", args, day.isoformat())
+    save_map(m, out)
+    log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .api import as_date, status_table
+
+    day = as_date(args.date)
+    table = status_table(_load(args), day, region=args.region)
+    if args.format == "json":
+        json.dump(table.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    ds = _load(args)
+    r = ds.records
+    print(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records, "
+          f"{len(r.warnings)} warning(s) in {r.folder}")
+    return 0
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    ds = _load(args)
+    found = ds.records.gazetteer.search(args.query)
+    if not found:
+        from .errors import InputError
+
+        raise InputError(f"no place matches {args.query!r}: "
+                         f"{ds.records.gazetteer.did_you_mean(args.query)}")
+    for p in found:
+        aliases = "; ".join(p.aliases)
+        print(f"{p.code}\t{p.level}\t{p.province}\t{p.name}\t{aliases}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("mapgen").setLevel(logging.ERROR if args.quiet else level)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except DataError as exc:
+        sys.stderr.write(f"mapgen {args.command}: the input has errors; nothing was written\n{exc}\n")
+        return 2
+    except MapgenError as exc:
+        sys.stderr.write(f"mapgen {args.command}: error: {exc}\n")
+        return 2

@@ -1,0 +1,172 @@
+"""As-of resolution: who held each province, district and site on a date, and what changed."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .geography import Geography
+from .records import Record, Records
+
+UNKNOWN = "unknown"
+
+
+class History:
+    """Every place's records in date order, for fast look-ups on many dates."""
+
+    def __init__(self, records: Records) -> None:
+        by_place: dict[str, list[Record]] = defaultdict(list)
+        for rec in records.control:  # already sorted by date
+            by_place[rec.place].append(rec)
+        self._records = dict(by_place)
+        self._dates = {p: [r.date for r in recs] for p, recs in by_place.items()}
+
+    def at(self, place: str, day: dt.date) -> Record | None:
+        """The latest record for ``place`` dated on or before ``day``."""
+        dates = self._dates.get(place)
+        if not dates:
+            return None
+        i = bisect.bisect_right(dates, day)
+        return self._records[place][i - 1] if i else None
+
+    def change_dates(self, places: set[str] | None = None) -> list[dt.date]:
+        return sorted({r.date for p, recs in self._records.items()
+                       if places is None or p in places for r in recs})
+
+
+@dataclass(frozen=True)
+class ControlState:
+    """The resolved picture on one date.
+
+    ``districts``, ``provinces`` and ``sites`` are DataFrames indexed by P-code or site id with
+    columns ``status``, ``since`` (date of the record in force, or None), ``sources`` (tuple of
+    source ids), ``note``, ``confidence`` and ``via`` (the place whose record decided it:
+    the district itself, or its province).
+    """
+
+    date: dt.date
+    districts: pd.DataFrame
+    provinces: pd.DataFrame
+    sites: pd.DataFrame
+
+
+def _row(rec: Record | None) -> dict[str, object]:
+    if rec is None:
+        return {"status": UNKNOWN, "since": None, "sources": (), "note": "", "confidence": "",
+                "via": ""}
+    return {"status": rec.status, "since": rec.date, "sources": rec.sources, "note": rec.note,
+            "confidence": rec.confidence, "via": rec.place}
+
+
+def district_record(history: History, district: str, province: str, day: dt.date) -> Record | None:
+    """The record that decides a district on ``day``: its own, unless its province has a
+    strictly later one (a province record sets all its districts; a district record of the
+    same or a later date overrides it)."""
+    own = history.at(district, day)
+    prov = history.at(province, day)
+    if prov is not None and (own is None or prov.date > own.date):
+        return prov
+    return own
+
+
+def resolve(
+    records: Records, geo: Geography, day: dt.date, *, provinces: list[str] | None = None,
+    history: History | None = None,
+) -> ControlState:
+    """Resolve the status of every province, district and site on ``day``.
+
+    Parameters
+    ----------
+    records, geo
+        Validated records and the boundaries they refer to.
+    day
+        The date; records dated on it count.
+    provinces
+        Limit the result to these province P-codes (all when omitted).
+    history
+        A prepared :class:`History`, to reuse across many dates.
+    """
+    hist = history or History(records)
+    prov_codes = provinces if provinces is not None else list(geo.provinces.index)
+    wanted = set(prov_codes)
+    dist = geo.districts[geo.districts["province_pcode"].isin(wanted)]
+    drows = []
+    for code, province in zip(dist.index, dist["province_pcode"], strict=True):
+        drows.append({"pcode": code, "province": province,
+                      **_row(district_record(hist, code, province, day))})
+    districts = pd.DataFrame(drows).set_index("pcode")
+    districts = districts.join(dist[["name", "name_dari", "population", "area_km2"]])
+    prows = [{"pcode": code, "province": code, **_row(hist.at(code, day))} for code in prov_codes]
+    provs = pd.DataFrame(prows).set_index("pcode").join(
+        geo.provinces[["name", "name_dari", "population", "area_km2"]]
+    ).sort_index()
+    srows = []
+    for site in records.sites.values():
+        province = str(geo.districts.loc[site.district, "province_pcode"])
+        if province not in wanted:
+            continue
+        row = _row(hist.at(site.site_id, day))
+        district_status = districts.loc[site.district, "status"]
+        srows.append({
+            "site_id": site.site_id, "name": site.name, "kind": site.kind, "lat": site.lat,
+            "lon": site.lon, "precision": site.precision, "district": site.district,
+            "province": province, **row,
+            "position": row["status"] == "government" and district_status != "government",
+        })
+    sites = pd.DataFrame(srows, columns=[
+        "site_id", "name", "kind", "lat", "lon", "precision", "district", "province", "status",
+        "since", "sources", "note", "confidence", "via", "position"])
+    sites = sites.set_index("site_id").sort_index()
+    return ControlState(day, districts.sort_index(), provs, sites)
+
+
+def status_table(state: ControlState, geo: Geography) -> pd.DataFrame:
+    """One row per province, district and site: ``place, name, level, kind, province,
+    district, status, since, sources, confidence, note``."""
+    rows = []
+    for code, r in state.provinces.iterrows():
+        rows.append({"place": code, "name": r["name"], "level": "province", "kind": "province",
+                     "province": code, "district": "", **_cells(r)})
+    for code, r in state.districts.iterrows():
+        rows.append({"place": code, "name": r["name"], "level": "district", "kind": "district",
+                     "province": r["province"], "district": code, **_cells(r)})
+    for code, r in state.sites.iterrows():
+        rows.append({"place": code, "name": r["name"], "level": "site", "kind": r["kind"],
+                     "province": r["province"], "district": r["district"], **_cells(r)})
+    table = pd.DataFrame(rows)
+    order = {"province": 0, "district": 1, "site": 2}
+    table["_o"] = table["level"].map(order)
+    return table.sort_values(["province", "_o", "place"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _cells(r: pd.Series) -> dict[str, object]:
+    return {"status": r["status"], "since": r["since"].isoformat() if r["since"] else "",
+            "sources": ";".join(r["sources"]), "confidence": r["confidence"],
+            "via": r["via"], "note": r["note"]}
+
+
+def changes(before: ControlState, after: ControlState, geo: Geography) -> pd.DataFrame:
+    """Places whose status differs between two states: ``place, name, level, province,
+    before, after, changed_on, sources, note``."""
+    a = status_table(before, geo).set_index("place")
+    b = status_table(after, geo).set_index("place")
+    common = a.index.intersection(b.index)
+    diff = common[(a.loc[common, "status"] != b.loc[common, "status"]).to_numpy()]
+    out = pd.DataFrame({
+        "place": diff,
+        "name": b.loc[diff, "name"].to_numpy(),
+        "level": b.loc[diff, "level"].to_numpy(),
+        "province": b.loc[diff, "province"].to_numpy(),
+        "before": a.loc[diff, "status"].to_numpy(),
+        "after": b.loc[diff, "status"].to_numpy(),
+        "changed_on": b.loc[diff, "since"].to_numpy(),
+        "sources": b.loc[diff, "sources"].to_numpy(),
+        "note": b.loc[diff, "note"].to_numpy(),
+    })
+    order = {"province": 0, "district": 1, "site": 2}
+    out["_o"] = out["level"].map(order)
+    return out.sort_values(["province", "_o", "place"]).drop(columns="_o").reset_index(drop=True)

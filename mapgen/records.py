@@ -1,0 +1,380 @@
+"""Read and validate the record files; return typed tables plus every problem found."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from pyproj import Transformer
+from shapely.ops import transform
+
+from .errors import DataError, MissingFileError, Problem
+from .gazetteer import Gazetteer, Place
+from .geography import EQUAL_AREA_CRS, Geography
+
+#: The records shipped with the project.
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "events"
+
+STATUSES = ("government", "taliban", "contested", "unknown")
+CONFIDENCE = ("high", "medium", "low")
+PRECISION = ("exact", "approximate", "centroid")
+SITE_KINDS = (
+    "city", "governor_compound", "police_hq", "nds_office", "prison", "army_base",
+    "airport", "district_centre", "other",
+)
+EARLIEST = dt.date(1900, 1, 1)
+
+COLUMNS = {
+    "sources.csv": ("source_id", "publisher", "title", "published", "url"),
+    "sites.csv": ("site_id", "name", "kind", "lat", "lon", "district", "precision"),
+    "control.csv": ("date", "place", "status", "note", "sources", "confidence"),
+    "aliases.csv": ("alias", "place"),
+}
+OPTIONAL_FILES = ("aliases.csv",)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    publisher: str
+    title: str
+    published: dt.date
+    url: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Site:
+    site_id: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    district: str
+    precision: str
+    line: int
+    name_dari: str = ""
+
+
+@dataclass(frozen=True)
+class Record:
+    date: dt.date
+    place: str
+    status: str
+    note: str
+    sources: tuple[str, ...]
+    confidence: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Records:
+    """Validated records: sources by id, sites by id, control records sorted by date."""
+
+    sources: dict[str, Source]
+    sites: dict[str, Site]
+    control: tuple[Record, ...]
+    gazetteer: Gazetteer
+    folder: Path
+    warnings: tuple[Problem, ...] = ()
+
+
+def parse_date(value: str) -> dt.date:
+    """``YYYY-MM-DD`` to a date; raises ValueError for anything else (``2021-8-8`` included)."""
+    if not _DATE.fullmatch(value.strip()):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    return dt.date.fromisoformat(value.strip())
+
+
+@dataclass
+class _Reader:
+    folder: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, file: str, line: int, fld: str, value: object, msg: str, hint: str = "",
+                severity: str = "error") -> None:
+        shown = os.path.join(str(self.folder), file)
+        self.problems.append(Problem(shown, line, fld, str(value), msg, hint, severity))
+
+    def rows(self, name: str) -> Iterator[tuple[int, dict[str, str]]]:
+        path = self.folder / name
+        if not path.exists():
+            if name in OPTIONAL_FILES:
+                return
+            present = sorted(p.name for p in self.folder.glob("*.csv"))
+            close = difflib.get_close_matches(name, present, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"expected files: {', '.join(COLUMNS)}"
+            self.problem(name, 0, "file", name, "file is missing", hint)
+            return
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.problem(name, line, "encoding", raw[exc.start : exc.start + 4].hex(" "),
+                         "not UTF-8 text", "save the file as CSV UTF-8 from your spreadsheet")
+            return
+        if "\x00" in text:
+            self.problem(name, text[: text.index("\x00")].count("\n") + 1, "encoding", "NUL",
+                         "file holds a NUL byte: not a text file", "save the file as CSV UTF-8")
+            return
+        if not text.strip():
+            self.problem(name, 0, "file", "", "file is empty",
+                         f"the first line must name the columns: {', '.join(COLUMNS[name])}")
+            return
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = [h.strip() for h in next(reader)]
+        except csv.Error as exc:
+            self.problem(name, 1, "header", "", f"cannot be read as CSV: {exc}")
+            return
+        missing = [c for c in COLUMNS[name] if c not in header]
+        for col in missing:
+            close = difflib.get_close_matches(col, [h for h in header if h not in COLUMNS[name]], n=1)
+            hint = f"did you mean to call {close[0]!r} {col!r}?" if close else \
+                f"the first line must name the columns {', '.join(COLUMNS[name])}"
+            self.problem(name, 1, "header", col, "column is missing", hint)
+        if missing:
+            return
+        seen_header = set()
+        for h in header:
+            if h in seen_header:
+                self.problem(name, 1, "header", h, "column named twice")
+            seen_header.add(h)
+        start = reader.line_num + 1
+        try:
+            for cells in reader:
+                line = start
+                start = reader.line_num + 1
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    self.problem(name, line, "row", f"{len(cells)} fields",
+                                 f"expected {len(header)} fields as in the header",
+                                 "a comma inside a value needs the value in double quotes")
+                    continue
+                yield line, {h: c.strip() for h, c in zip(header, cells, strict=True)}
+        except csv.Error as exc:
+            self.problem(name, start, "row", "", f"cannot be read as CSV: {exc}",
+                         "check for an unclosed double quote")
+
+    def date(self, file: str, line: int, fld: str, value: str) -> dt.date | None:
+        try:
+            day = parse_date(value)
+        except ValueError:
+            self.problem(file, line, fld, value, "not a date", "write dates as YYYY-MM-DD")
+            return None
+        today = dt.date.today()
+        if day > today or day < EARLIEST:
+            self.problem(file, line, fld, value, "date out of range",
+                         f"dates must lie between {EARLIEST} and today ({today})")
+            return None
+        return day
+
+    def choice(self, file: str, line: int, fld: str, value: str, allowed: tuple[str, ...]) -> bool:
+        if value in allowed:
+            return True
+        close = difflib.get_close_matches(value.lower(), allowed, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(allowed)}"
+        self.problem(file, line, fld, value, "not an allowed value", hint)
+        return False
+
+
+def base_gazetteer(geo: Geography) -> Gazetteer:
+    """Provinces and districts by code, AGCHO name and Dari name."""
+    gaz = Gazetteer()
+    for code, row in geo.provinces.iterrows():
+        gaz.add(Place(str(code), str(row["name"]), "province", str(code)), [str(row["name_dari"])])
+    for code, row in geo.districts.iterrows():
+        gaz.add(Place(str(code), str(row["name"]), "district", str(row["province_pcode"])),
+                [str(row["name_dari"])])
+    return gaz
+
+
+def load_records(
+    folder: str | os.PathLike[str] | None, geo: Geography
+) -> Records:
+    """Read ``sources.csv``, ``sites.csv``, ``control.csv`` and ``aliases.csv`` from ``folder``
+    and check them against each other and against the boundaries.
+
+    Raises
+    ------
+    MissingFileError
+        ``folder`` does not exist.
+    DataError
+        Any error was found; it lists all of them (and the warnings) at once.
+    """
+    root = Path(folder) if folder is not None else DEFAULT_DATA
+    if not root.is_dir():
+        raise MissingFileError(f"{root}: records folder not found (give --data DIR)")
+    rd = _Reader(root)
+    sources = _read_sources(rd)
+    gaz = base_gazetteer(geo)
+    sites = _read_sites(rd, geo, gaz)
+    _read_aliases(rd, gaz)
+    control = _read_control(rd, geo, gaz, sources, sites)
+    if any(p.severity == "error" for p in rd.problems):
+        raise DataError(rd.problems)
+    return Records(sources, sites, control, gaz, root, tuple(rd.problems))
+
+
+def _read_sources(rd: _Reader) -> dict[str, Source]:
+    f = "sources.csv"
+    out: dict[str, Source] = {}
+    for line, row in rd.rows(f):
+        sid = row["source_id"]
+        if not _ID.fullmatch(sid):
+            rd.problem(f, line, "source_id", sid, "not a valid id",
+                       "lower-case letters, digits, '.', '_' and '-'")
+            continue
+        if sid in out:
+            rd.problem(f, line, "source_id", sid, f"duplicate id (first on line {out[sid].line})")
+            continue
+        day = rd.date(f, line, "published", row["published"])
+        url = row["url"]
+        if url and not re.match(r"https?://[^\s/]+\S*\Z", url, flags=re.I):
+            rd.problem(f, line, "url", url, "not an http(s) URL",
+                       "give the page's address starting with https://")
+            continue
+        if not url:
+            rd.problem(f, line, "url", url, "no URL: the source cannot be linked",
+                       "add the page's address", "warning")
+        for fld in ("publisher", "title"):
+            if not row[fld]:
+                rd.problem(f, line, fld, "", "empty", f"give the source's {fld}",
+                           "warning" if fld == "title" else "error")
+        if day is None or not row["publisher"]:
+            continue
+        out[sid] = Source(sid, row["publisher"], row["title"], day, url, line)
+    return out
+
+
+_TO_EA = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+
+
+def _read_sites(rd: _Reader, geo: Geography, gaz: Gazetteer) -> dict[str, Site]:
+    f = "sites.csv"
+    out: dict[str, Site] = {}
+    for line, row in rd.rows(f):
+        sid = row["site_id"]
+        if not _ID.fullmatch(sid):
+            rd.problem(f, line, "site_id", sid, "not a valid id",
+                       "lower-case letters, digits, '.', '_' and '-'")
+            continue
+        if sid in out or sid in gaz.places:
+            rd.problem(f, line, "site_id", sid, "duplicate id")
+            continue
+        ok = rd.choice(f, line, "kind", row["kind"], SITE_KINDS)
+        ok &= rd.choice(f, line, "precision", row["precision"], PRECISION)
+        coords = []
+        for fld, limit in (("lat", 90.0), ("lon", 180.0)):
+            try:
+                value = float(row[fld])
+                if not -limit <= value <= limit:
+                    raise ValueError
+                coords.append(value)
+            except ValueError:
+                rd.problem(f, line, fld, row[fld], "not a coordinate",
+                           f"decimal degrees between -{limit:g} and {limit:g}")
+                ok = False
+        district = row["district"]
+        if district not in geo.districts.index:
+            rd.problem(f, line, "district", district, "unknown district P-code",
+                       gaz.did_you_mean(district, levels=("district",)))
+            ok = False
+        if not ok or not row["name"]:
+            if not row["name"]:
+                rd.problem(f, line, "name", "", "empty")
+            continue
+        lat, lon = coords
+        shape = geo.districts.geometry[district]
+        point = shapely.Point(lon, lat)
+        if not shape.covers(point):
+            x, y = _TO_EA.transform(lon, lat)
+            ea = transform(_TO_EA.transform, shape)
+            km = ea.distance(shapely.Point(x, y)) / 1000
+            rd.problem(f, line, "lat/lon", f"{lat}, {lon}",
+                       f"point lies {km:.1f} km outside district {district}",
+                       "check the coordinates (lat first) or the district code")
+            continue
+        site = Site(sid, row["name"], row["kind"], lat, lon, district, row["precision"], line,
+                    row.get("name_dari", ""))
+        out[sid] = site
+        province = str(geo.districts.loc[district, "province_pcode"])
+        gaz.add(Place(sid, site.name, "site", province), [site.name_dari] if site.name_dari else [])
+    return out
+
+
+def _read_aliases(rd: _Reader, gaz: Gazetteer) -> None:
+    f = "aliases.csv"
+    for line, row in rd.rows(f):
+        if row["place"] not in gaz.places:
+            rd.problem(f, line, "place", row["place"], "unknown place code",
+                       gaz.did_you_mean(row["place"]))
+            continue
+        if not row["alias"]:
+            rd.problem(f, line, "alias", "", "empty")
+            continue
+        gaz.add_alias(row["alias"], row["place"])
+
+
+def _read_control(rd: _Reader, geo: Geography, gaz: Gazetteer, sources: dict[str, Source],
+                  sites: dict[str, Site]) -> tuple[Record, ...]:
+    f = "control.csv"
+    out: list[Record] = []
+    seen: dict[tuple[str, dt.date], Record] = {}
+    for line, row in rd.rows(f):
+        ok = True
+        day = rd.date(f, line, "date", row["date"])
+        place = row["place"]
+        if place not in gaz.places:
+            rd.problem(f, line, "place", place, "unknown place",
+                       "use a province or district P-code or a site_id; " + gaz.did_you_mean(place))
+            ok = False
+        ok &= rd.choice(f, line, "status", row["status"], STATUSES)
+        ok &= rd.choice(f, line, "confidence", row["confidence"], CONFIDENCE)
+        cited = tuple(s.strip() for s in row["sources"].split(";") if s.strip())
+        if not cited:
+            rd.problem(f, line, "sources", row["sources"], "no source cited",
+                       "every record cites at least one source_id from sources.csv")
+            ok = False
+        for sid in cited:
+            if sid not in sources:
+                close = difflib.get_close_matches(sid, list(sources), n=1)
+                rd.problem(f, line, "sources", sid, "no such source_id in sources.csv",
+                           f"did you mean {close[0]!r}?" if close else "add it to sources.csv")
+                ok = False
+        if day is None or not ok:
+            continue
+        published = [sources[s].published for s in cited]
+        if max(published) < day:
+            rd.problem(f, line, "date", row["date"],
+                       f"after every cited source was published (latest {max(published)})",
+                       "a source cannot report a later event: check the date or the source")
+            continue
+        rec = Record(day, place, row["status"], row["note"], cited, row["confidence"], line)
+        key = (place, day)
+        if key in seen:
+            first = seen[key]
+            if first.status != rec.status:
+                rd.problem(f, line, "status", rec.status,
+                           f"disagrees with line {first.line} ({first.status}) for {place} on {day}",
+                           "keep one record per place and day; put the other report in note")
+            else:
+                rd.problem(f, line, "place", place,
+                           f"repeats line {first.line} (same place, day and status); this line is ignored",
+                           "merge the two rows, listing both sources", "warning")
+            continue
+        seen[key] = rec
+        out.append(rec)
+    return tuple(sorted(out, key=lambda r: (r.date, r.place, r.line)))

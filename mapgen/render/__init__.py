@@ -1,0 +1,1 @@
+"""Outputs: interactive pages (folium/Leaflet) and static figures (matplotlib)."""

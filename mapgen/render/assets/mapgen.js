@@ -1,0 +1,409 @@
+/* mapgen page logic: draws districts, outlines, sites and positions from a data payload.
+   Every text that comes from records is put into the page with textContent or as an
+   attribute value, never parsed as HTML; only http(s) URLs become links. */
+(function (global) {
+  "use strict";
+
+  var SVGNS = "http://www.w3.org/2000/svg";
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
+  }
+
+  function decode(geom, scale) {
+    // [polygon[ring[x0, y0, dx, dy, ...]]] -> Leaflet latlngs
+    return geom.map(function (rings) {
+      return rings.map(function (ring) {
+        var out = [], x = 0, y = 0;
+        for (var i = 0; i < ring.length; i += 2) {
+          x += ring[i]; y += ring[i + 1];
+          out.push([y / scale, x / scale]);
+        }
+        return out;
+      });
+    });
+  }
+
+  function fmtInt(n) {
+    if (n === null || n === undefined) return "not available";
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
+  function ensurePattern(map, statuses) {
+    // Hatch fill for statuses whose pattern is "hatch" (contested), defined once in the
+    // overlay SVG so that fill="url(#...)" works and survives grey-scale printing.
+    var renderer = map.getRenderer(L.polygon([[0, 0], [0, 1], [1, 0]]));
+    var svg = renderer._container;
+    if (!svg || svg.querySelector("defs.mapgen")) return;
+    var defs = document.createElementNS(SVGNS, "defs");
+    defs.setAttribute("class", "mapgen");
+    statuses.forEach(function (s, i) {
+      if (s[3] !== "hatch") return;
+      var p = document.createElementNS(SVGNS, "pattern");
+      p.setAttribute("id", "mapgen-hatch-" + i);
+      p.setAttribute("patternUnits", "userSpaceOnUse");
+      p.setAttribute("width", "8"); p.setAttribute("height", "8");
+      p.setAttribute("patternTransform", "rotate(45)");
+      var r = document.createElementNS(SVGNS, "rect");
+      r.setAttribute("width", "8"); r.setAttribute("height", "8"); r.setAttribute("fill", s[2]);
+      var l = document.createElementNS(SVGNS, "line");
+      l.setAttribute("x1", "0"); l.setAttribute("y1", "0"); l.setAttribute("x2", "0"); l.setAttribute("y2", "8");
+      l.setAttribute("stroke", "#555"); l.setAttribute("stroke-width", "2.5");
+      p.appendChild(r); p.appendChild(l); defs.appendChild(p);
+    });
+    svg.insertBefore(defs, svg.firstChild);
+  }
+
+  function fillFor(statuses, idx) {
+    var s = statuses[idx];
+    return s[3] === "hatch" ? "url(#mapgen-hatch-" + idx + ")" : s[2];
+  }
+
+  function State(data) {
+    // Cumulative per-frame record indices from the per-frame differences.
+    var nd = data.districts.code.length, ns = data.sites.id.length;
+    var d = [], s = [], i;
+    for (i = 0; i < nd; i++) d.push(-1);
+    for (i = 0; i < ns; i++) s.push(-1);
+    this.frames = data.frames.map(function (f) {
+      d = d.slice(); s = s.slice();
+      f.d.forEach(function (c) { d[c[0]] = c[1]; });
+      f.s.forEach(function (c) { s[c[0]] = c[1]; });
+      return { date: f.date, label: f.label, d: d, s: s };
+    });
+  }
+
+  function statusOf(data, ref) {
+    return ref < 0 ? data.legend.statuses.length - 1 : data.records[ref][1];
+  }
+
+  function sourceList(data, ids) {
+    var list = el("ul", "mapgen-sources");
+    ids.forEach(function (id) {
+      var src = data.sources[id];
+      var li = el("li");
+      if (!src) { li.textContent = id; list.appendChild(li); return; }
+      var text = src[0] + (src[1] ? ", \u201c" + src[1] + "\u201d" : "") + ", " + src[2];
+      var url = safeUrl(src[3]);
+      if (url) {
+        var a = el("a", null, text);
+        a.setAttribute("href", url);
+        a.setAttribute("target", "_blank");
+        a.setAttribute("rel", "noopener noreferrer");
+        li.appendChild(a);
+      } else {
+        li.textContent = text + " (no link)";
+      }
+      list.appendChild(li);
+    });
+    return list;
+  }
+
+  function row(table, label, value, cls) {
+    var tr = el("tr");
+    tr.appendChild(el("th", null, label));
+    var td = el("td", cls || null);
+    if (value instanceof Node) td.appendChild(value); else td.textContent = value;
+    tr.appendChild(td);
+    table.appendChild(tr);
+  }
+
+  function statusCell(data, idx) {
+    var span = el("span", "mapgen-status");
+    var sw = el("i", "mapgen-swatch mapgen-s" + idx);
+    span.appendChild(sw);
+    span.appendChild(document.createTextNode(data.legend.statuses[idx][1]));
+    return span;
+  }
+
+  function recordRows(data, table, ref, code) {
+    var st = statusOf(data, ref);
+    row(table, "Status", statusCell(data, st), "mapgen-status-cell");
+    if (ref < 0) {
+      row(table, "Since", "no record on or before this date");
+      return null;
+    }
+    var rec = data.records[ref];
+    var since = rec[0];
+    if (rec[2] !== code) since += " (set by the record for " + (data.names[rec[2]] || rec[2]) + ")";
+    row(table, "Since", since);
+    if (rec[5]) row(table, "Confidence", rec[5]);
+    if (rec[3]) row(table, "Note", rec[3]);
+    return rec;
+  }
+
+  function districtPopup(data, state, i) {
+    var box = el("div", "mapgen-popup");
+    box.appendChild(el("h3", null, data.districts.name[i]));
+    var dari = el("div", "mapgen-dari", data.districts.dari[i]);
+    dari.setAttribute("dir", "rtl"); dari.setAttribute("lang", "prs");
+    box.appendChild(dari);
+    var t = el("table");
+    var p = data.districts.prov[i];
+    row(t, "District", data.districts.code[i] + ", " + data.provinces.name[p] + " province");
+    var rec = recordRows(data, t, state.d[i], data.districts.code[i]);
+    row(t, "Population", fmtInt(data.districts.pop[i]) + " (CSO 2019-20)");
+    row(t, "Area", fmtInt(Math.round(data.districts.area[i])) + " km\u00b2");
+    box.appendChild(t);
+    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec[4])); }
+    return box;
+  }
+
+  function sitePopup(data, state, j) {
+    var box = el("div", "mapgen-popup");
+    box.appendChild(el("h3", null, data.sites.name[j]));
+    var t = el("table");
+    var kind = data.legend.kinds.filter(function (k) { return k[0] === data.sites.kind[j]; })[0];
+    row(t, "Kind", kind ? kind[2] : data.sites.kind[j]);
+    row(t, "Position", data.sites.precision[j] === "exact" ? "exact" :
+        data.sites.precision[j] + ": the exact position is not public");
+    var rec = recordRows(data, t, state.s[j], data.sites.id[j]);
+    box.appendChild(t);
+    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec[4])); }
+    return box;
+  }
+
+  function symbolSvg(glyph, colour, dashed) {
+    // Built from the page's own constants only (glyph and colour come from the style table).
+    return '<svg xmlns="' + SVGNS + '" width="24" height="24" viewBox="0 0 24 24">' +
+      '<circle cx="12" cy="12" r="10" fill="' + colour + '" stroke="#222" stroke-width="1.5"' +
+      (dashed ? ' stroke-dasharray="3 2"' : "") + "/>" +
+      '<text x="12" y="16.5" text-anchor="middle" font-size="12" font-weight="bold" ' +
+      'font-family="sans-serif" fill="#111">' + glyph + "</text></svg>";
+  }
+
+  function View(map, groups, data, options) {
+    this.map = map; this.groups = groups; this.data = data;
+    this.options = options || {};
+    this.state = new State(data);
+    this.current = 0;
+    var scale = data.scale;
+    var statuses = data.legend.statuses;
+    var self = this;
+    ensurePattern(map, statuses);
+
+    // light basemap of our own: the rest of the country in pale outline
+    data.context.forEach(function (g) {
+      L.polygon(decode(g, scale), {
+        color: "#b9b4aa", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1, interactive: false
+      }).addTo(groups.basemap);
+    });
+
+    this.districtLayers = data.districts.geom.map(function (g, i) {
+      var layer = L.polygon(decode(g, scale), {
+        color: "#ffffff", weight: 0.7, fillOpacity: 0.85, className: "mapgen-district"
+      });
+      layer.mapgenIndex = i;
+      layer.bindTooltip(function () {
+        return el("span", null, data.districts.name[i] + " \u2014 " +
+          statuses[statusOf(data, self.frame().d[i])][1]);
+      }, { sticky: true });
+      layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, { maxWidth: 340 });
+      layer.addTo(groups.districts);
+      layer.getElement && layer.getElement() && layer.getElement().setAttribute("data-pcode", data.districts.code[i]);
+      return layer;
+    });
+
+    data.provinces.geom.forEach(function (g, p) {
+      L.polygon(decode(g, scale), {
+        color: "#333333", weight: 1.6, fill: false, interactive: false, className: "mapgen-province"
+      }).addTo(groups.provinces);
+      var label = el("span", null, data.provinces.name[p]);
+      L.tooltip({ permanent: true, direction: "center", className: "mapgen-label", interactive: false })
+        .setLatLng(data.provinces.label[p]).setContent(label).addTo(groups.provinces);
+    });
+
+    // sites sharing a coordinate are fanned out in a small circle so that none hides another
+    var seen = {};
+    this.siteMarkers = data.sites.id.map(function (id, j) {
+      var key = data.sites.lat[j] + "," + data.sites.lon[j];
+      var k = seen[key] = (seen[key] === undefined ? 0 : seen[key] + 1);
+      return { j: j, k: k, key: key };
+    }).map(function (m) {
+      var total = data.sites.id.filter(function (_, q) {
+        return data.sites.lat[q] + "," + data.sites.lon[q] === m.key;
+      }).length;
+      var dx = 0, dy = 0;
+      if (total > 1) {
+        var angle = 2 * Math.PI * m.k / total, radius = 10 + 3 * total;
+        dx = Math.round(radius * Math.cos(angle)); dy = Math.round(radius * Math.sin(angle));
+      }
+      // an icon from the start: Leaflet's default image icon would be fetched from disk
+      var marker = L.marker([data.sites.lat[m.j], data.sites.lon[m.j]], {
+        keyboard: true, icon: L.divIcon({ className: "mapgen-site", html: "" })
+      });
+      marker.mapgenOffset = [dx, dy];
+      marker.bindPopup(function () { return sitePopup(data, self.frame(), m.j); }, { maxWidth: 320 });
+      marker.bindTooltip(function () { return el("span", null, data.sites.name[m.j]); },
+                         { direction: "top", offset: [dx, dy - 12] });
+      marker.addTo(groups.sites);
+      return marker;
+    });
+    this.positionMarkers = [];
+
+    this.buildLegend();
+    this.buildTitle();
+    this.buildSources();
+    map.attributionControl.setPrefix(false);
+    data.legend.credits.forEach(function (c) { map.attributionControl.addAttribution(c.replace(/[<>&]/g, "")); });
+    map.attributionControl.addAttribution("Records: " + Object.keys(data.sources).length + " cited sources");
+    this.show(0);
+  }
+
+  View.prototype.frame = function () { return this.state.frames[this.current]; };
+
+  View.prototype.show = function (n) {
+    var self = this, data = this.data, f = this.state.frames[n];
+    var statuses = data.legend.statuses;
+    this.current = n;
+    this.districtLayers.forEach(function (layer, i) {
+      var st = statusOf(data, f.d[i]);
+      layer.setStyle({ fillColor: fillFor(statuses, st) });
+      var elem = layer.getElement && layer.getElement();
+      if (elem) { elem.setAttribute("data-pcode", data.districts.code[i]); elem.setAttribute("data-status", statuses[st][0]); }
+    });
+    var kinds = {};
+    data.legend.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
+    this.siteMarkers.forEach(function (marker, j) {
+      var st = statusOf(data, f.s[j]);
+      var off = marker.mapgenOffset;
+      marker.setIcon(L.divIcon({
+        className: "mapgen-site mapgen-site-" + statuses[st][0],
+        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st][2], data.sites.precision[j] !== "exact"),
+        iconSize: [24, 24], iconAnchor: [12 - off[0], 12 - off[1]], popupAnchor: [off[0], off[1] - 10]
+      }));
+    });
+    this.groups.positions.clearLayers();
+    var gov = statuses.map(function (s) { return s[0]; }).indexOf("government");
+    this.positionMarkers = [];
+    data.sites.id.forEach(function (id, j) {
+      var st = statusOf(data, f.s[j]);
+      if (st !== gov) return;
+      var dIdx = data.districts.code.indexOf(data.sites.district[j]);
+      if (dIdx >= 0 && statusOf(data, f.d[dIdx]) === gov) return;
+      var off = self.siteMarkers[j].mapgenOffset;
+      var ring = L.marker([data.sites.lat[j], data.sites.lon[j]], {
+        icon: L.divIcon({
+          className: "mapgen-position",
+          html: '<svg xmlns="' + SVGNS + '" width="40" height="40" viewBox="0 0 40 40"><circle cx="20" cy="20" r="16" fill="none" stroke="' +
+            data.legend.position[0] + '" stroke-width="4"/></svg>',
+          iconSize: [40, 40], iconAnchor: [20 - off[0], 20 - off[1]]
+        }),
+        interactive: true, keyboard: false
+      });
+      ring.bindTooltip(function () { return el("span", null, "Government-held: " + data.sites.name[j]); },
+                       { direction: "top", offset: [off[0], off[1] - 18] });
+      ring.bindPopup(function () { return sitePopup(data, self.frame(), j); }, { maxWidth: 320 });
+      ring.addTo(self.groups.positions);
+      self.positionMarkers.push(ring);
+    });
+    this.updateCounts();
+    if (this.titleDate) this.titleDate.textContent = f.label;
+    if (this.options.onShow) this.options.onShow(n, f);
+  };
+
+  View.prototype.counts = function (n) {
+    var data = this.data, f = this.state.frames[n === undefined ? this.current : n];
+    var out = data.legend.statuses.map(function () { return { districts: 0, pop: 0 }; });
+    f.d.forEach(function (ref, i) {
+      var c = out[statusOf(data, ref)];
+      c.districts += 1; c.pop += data.districts.pop[i] || 0;
+    });
+    return out;
+  };
+
+  View.prototype.updateCounts = function () {
+    var c = this.counts();
+    (this.countCells || []).forEach(function (cell, i) {
+      cell.textContent = c[i].districts + " \u00b7 " + fmtInt(c[i].pop);
+    });
+  };
+
+  View.prototype.buildLegend = function () {
+    var data = this.data, self = this;
+    var Legend = L.Control.extend({
+      options: { position: "bottomleft" },
+      onAdd: function () {
+        var box = el("div", "mapgen-legend leaflet-bar");
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        box.appendChild(el("div", "mapgen-h", "District status \u00b7 districts \u00b7 people"));
+        var t = el("table");
+        self.countCells = [];
+        data.legend.statuses.forEach(function (s, i) {
+          var tr = el("tr");
+          var td = el("td"); td.appendChild(el("i", "mapgen-swatch mapgen-s" + i)); tr.appendChild(td);
+          tr.appendChild(el("td", null, s[1]));
+          var count = el("td", "mapgen-count"); tr.appendChild(count); self.countCells.push(count);
+          t.appendChild(tr);
+        });
+        box.appendChild(t);
+        if (!data.sites.id.length) return box;
+        box.appendChild(el("div", "mapgen-h", "Sites (disc colour = status)"));
+        var used = {};
+        data.sites.kind.forEach(function (k) { used[k] = true; });
+        var grid = el("div", "mapgen-kinds");
+        function item(svg, text) {
+          var it = el("div", "mapgen-kind");
+          var icon = el("span", "mapgen-icon"); icon.innerHTML = svg;
+          it.appendChild(icon); it.appendChild(el("span", null, text)); grid.appendChild(it);
+        }
+        data.legend.kinds.forEach(function (k) {
+          if (used[k[0]]) item(symbolSvg(k[1], "#ffffff", false), k[2]);
+        });
+        item(symbolSvg("", "#ffffff", true), "approximate position");
+        box.appendChild(grid);
+        var pos = el("div", "mapgen-kind mapgen-wide");
+        var icon = el("span", "mapgen-icon");
+        icon.innerHTML = '<svg xmlns="' + SVGNS + '" width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="' + data.legend.position[0] + '" stroke-width="3"/></svg>';
+        pos.appendChild(icon); pos.appendChild(el("span", null, data.legend.position[1]));
+        box.appendChild(pos);
+        return box;
+      }
+    });
+    new Legend().addTo(this.map);
+  };
+
+  View.prototype.buildTitle = function () {
+    var data = this.data, self = this;
+    var Title = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        var box = el("div", "mapgen-title leaflet-bar");
+        box.appendChild(el("div", "mapgen-title-main", data.title));
+        var sub = el("div", "mapgen-title-date");
+        self.titleDate = sub;
+        box.appendChild(sub);
+        box.appendChild(el("div", "mapgen-title-region", data.region));
+        return box;
+      }
+    });
+    new Title().addTo(this.map);
+  };
+
+  View.prototype.buildSources = function () {
+    var data = this.data;
+    var Sources = L.Control.extend({
+      options: { position: "bottomright" },
+      onAdd: function () {
+        var box = el("details", "mapgen-sources-panel leaflet-bar");
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        var ids = Object.keys(data.sources).sort();
+        box.appendChild(el("summary", null, "Sources (" + ids.length + ")"));
+        box.appendChild(sourceList(data, ids));
+        return box;
+      }
+    });
+    new Sources().addTo(this.map);
+  };
+
+  global.mapgen = { View: View, decode: decode, safeUrl: safeUrl, el: el, fmtInt: fmtInt };
+})(window);

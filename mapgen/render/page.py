@@ -1,0 +1,219 @@
+"""The page: a folium map with inlined assets, stable element ids and atomic saving."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import tempfile
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+from .style import STATUS_STYLES
+
+LEAFLET_VERSION = "1.9.3"
+LEAFLET_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
+
+
+@cache
+def _leaflet_dir() -> Path:
+    import xstatic.pkg.leaflet as xl
+
+    return Path(xl.BASE_DIR)
+
+
+def _script_safe(code: str) -> str:
+    """Code that can sit inside ``<script>`` without ending it early."""
+    return re.sub(r"</(script)", r"<\\/\1", code, flags=re.I)
+
+
+@cache
+def leaflet_css() -> str:
+    """Leaflet's stylesheet with its images inlined as data URIs (no file or network fetch)."""
+    css = (_leaflet_dir() / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        data = (_leaflet_dir() / "images" / match.group(1)).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(data).decode()})"
+
+    return re.sub(r"url\(images/([\w.-]+\.png)\)", inline, css)
+
+
+@cache
+def leaflet_js() -> str:
+    js = (_leaflet_dir() / "leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)  # no request for a map file
+    return _script_safe(js)
+
+
+@cache
+def _asset(name: str) -> str:
+    return (resources.files("mapgen.render") / "assets" / name).read_text(encoding="utf-8")
+
+
+def status_css() -> str:
+    rules = []
+    for i, s in enumerate(STATUS_STYLES):
+        fill = s.colour
+        if s.pattern == "hatch":
+            fill = f"repeating-linear-gradient(45deg, {s.colour} 0 4px, #555 4px 6px)"
+        rules.append(f".mapgen-s{i}{{background:{fill};}}")
+    return "\n".join(rules)
+
+
+def to_script_json(data: Any) -> str:
+    """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&`` and ``'`` are escaped as
+    folium and Jinja do, and so are the two line separators JavaScript once rejected."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                      allow_nan=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+class Assets(Element):
+    """Leaflet and the mapgen page code, inline (default) or from a CDN (``online=True``)."""
+
+    def __init__(self, *, online: bool = False, extra_js: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self._name = "MapgenAssets"
+        self.online = online
+        self.extra_js = extra_js
+
+    def render(self, **kwargs: Any) -> str:
+        parts = []
+        if self.online:
+            parts.append(f'<link rel="stylesheet" href="{LEAFLET_CDN}/leaflet.css"/>')
+        else:
+            parts.append(f"<style>{leaflet_css()}</style>")
+        parts.append(f"<style>{_asset('mapgen.css')}\n{status_css()}</style>")
+        if self.online:
+            parts.append(f'<script src="{LEAFLET_CDN}/leaflet.js"></script>')
+        else:
+            parts.append(f"<script>{leaflet_js()}</script>")
+        for name in ("mapgen.js", *self.extra_js):
+            parts.append(f"<script>{_script_safe(_asset(name))}</script>")
+        return "\n".join(parts)
+
+
+class MapgenMap(folium.Map):
+    """A folium Map with no CDN links of its own, a viewport that allows pinch zoom, and no
+    jQuery, Bootstrap or icon fonts; Leaflet comes from :class:`Assets`."""
+
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012  (folium's own class attribute)
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <meta name="viewport" content="width=device-width, initial-scale=1.0" />
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+            <div class="folium-map" id={{ this.get_name()|tojson }} ></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
+                center: {{ this.location|tojson }},
+                crs: L.CRS.{{ this.crs }},
+                zoom: {{ this.options.get("zoom", 6)|tojson }},
+                zoomSnap: 0.25,
+                preferCanvas: false
+            });
+            L.control.scale({imperial: false}).addTo({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+class ViewElement(MacroElement):
+    """Creates the ``mapgen.View`` that draws the payload into the feature groups."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = new mapgen.{{ this.view_class }}(
+                {{ this.map.get_name() }},
+                {
+                {%- for key, group in this.groups.items() %}
+                    {{ key|tojson }}: {{ group.get_name() }}{{ "," if not loop.last }}
+                {%- endfor %}
+                },
+                {{ this.payload_json }},
+                {{ this.options_json }}
+            );
+            {{ this.map.get_name() }}.fitBounds({{ this.bounds|tojson }});
+            {{ this.map.get_name() }}.on("overlayadd", function () {
+                {{ this.groups["provinces"].get_name() }}.eachLayer(function (l) { if (l.bringToFront) l.bringToFront(); });
+            });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, map_: folium.Map, groups: dict[str, folium.FeatureGroup],
+                 payload: dict[str, Any], bounds: list[list[float]],
+                 view_class: str = "View", options: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self._name = "MapgenView"
+        self.map = map_
+        self.groups = groups
+        self.payload_json = to_script_json(payload)
+        self.options_json = to_script_json(options or {})
+        self.bounds = bounds
+        self.view_class = view_class
+
+
+def stabilise_ids(root: Figure) -> None:
+    """Replace folium's random element ids with a counter, so the same inputs give the same
+    bytes."""
+    counter = 0
+
+    def walk(node: Element) -> None:
+        nonlocal counter
+        node._id = f"{counter:04d}"
+        counter += 1
+        for child in list(node._children.values()):
+            walk(child)
+
+    walk(root)
+    # children are keyed by name, which embeds the id: re-key them in the same order
+    def rekey(node: Element) -> None:
+        items = list(node._children.values())
+        node._children = {c.get_name(): c for c in items} if items else node._children
+        for c in items:
+            rekey(c)
+
+    rekey(root)
+
+
+def render_html(map_: folium.Map) -> str:
+    root = map_.get_root()
+    stabilise_ids(root)
+    return root.render()
+
+
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
+    """Write to a temporary file beside ``path`` and rename it over ``path``: a failed run
+    never leaves a half-written file, and an existing one is replaced only by a complete one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
