@@ -88,7 +88,7 @@ def _load(args: argparse.Namespace) -> Any:
         for warning in warnings:
             log.warning("%s", warning)
     elif warnings:
-        log.info("%d warning(s) in the records: run 'mapgen validate' to list them", len(warnings))
+        log.debug("%d warning(s) in the records: run 'mapgen validate' to list them", len(warnings))
     return ds
 
 
@@ -168,3 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MapgenError as exc:
         sys.stderr.write(f"mapgen {args.command}: error: {exc}\n")
         return 2
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

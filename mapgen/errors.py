@@ -43,7 +43,8 @@ class DataError(MapgenError, ValueError):
     """Record or boundary files are wrong. Carries every problem found, not only the first."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
+        # errors first, then warnings, each in file order
+        self.problems = sorted(problems, key=lambda p: p.severity != "error")
         errors = [p for p in self.problems if p.severity == "error"]
         super().__init__(
             "\n".join(str(p) for p in self.problems)

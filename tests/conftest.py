@@ -1,0 +1,97 @@
+"""Shared fixtures: the shipped dataset, a CLI runner, and a real Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import mapgen
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "events"
+OUTPUTS = ROOT / "outputs"
+CHROMIUM = os.environ.get("MAPGEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions",
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # the geometry cache goes to a fresh folder, so tests also exercise building it
+    old = os.environ.get("MAPGEN_CACHE")
+    os.environ["MAPGEN_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("MAPGEN_CACHE", None)
+    else:
+        os.environ["MAPGEN_CACHE"] = old
+
+
+@pytest.fixture(scope="session")
+def ds() -> mapgen.Dataset:
+    return mapgen.load()
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> Run:
+    """Run ``python -m mapgen`` as a user would, in a separate process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "mapgen", *args], capture_output=True, text=True,
+        cwd=cwd or ROOT, timeout=300, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli() -> type[Run]:
+    return run_cli  # type: ignore[return-value]
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped records, to break on purpose."""
+    dest = tmp_path / "events"
+    shutil.copytree(DATA, dest)
+    return dest
+
+
+def _browser_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return (f"Chromium not found at {CHROMIUM}: install it with "
+                "'apt-get install chromium' (or set MAPGEN_CHROMIUM)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed: pip install -e '.[test]'"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("MAPGEN_REQUIRE_BROWSER") == "1":
+            pytest.fail(missing + " (MAPGEN_REQUIRE_BROWSER=1: browser tests may not skip)")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

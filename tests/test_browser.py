@@ -1,0 +1,110 @@
+"""Pages in a real headless Chromium, offline: drawn, clickable, toggleable, no errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import mapgen
+from mapgen.records import STATUSES
+
+from .conftest import OUTPUTS, run_cli
+from .pagecheck import open_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def north_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pages") / "north.html"
+    r = run_cli("render", "--date", "2021-08-08", "--out", str(out), "-q")
+    assert r.code == 0, r.err
+    return out
+
+
+def _district_count(ds: mapgen.Dataset, region: str) -> int:
+    provinces, _ = ds.region(region)
+    return int(ds.geo.districts["province_pcode"].isin(provinces).sum())
+
+
+def test_render_page_offline_and_interactive(browser, north_page, ds) -> None:
+    page, log = open_page(browser, north_page)
+    assert log.external == []
+    assert log.page_errors == []
+    assert log.console_errors == []
+    assert page.locator(".leaflet-container").count() == 1
+    assert page.locator("path.mapgen-district").count() == _district_count(ds, "north")
+    # each district path carries its status, matching the API
+    state = mapgen.status_on(ds, "2021-08-08")
+    drawn = page.eval_on_selector_all(
+        "path.mapgen-district",
+        "els => els.map(e => [e.getAttribute('data-pcode'), e.getAttribute('data-status')])")
+    assert dict(drawn) == state.districts["status"].to_dict()
+
+    legend = page.locator(".mapgen-legend")
+    assert legend.is_visible()
+    for label in ("Government", "Taliban", "Contested", "Unknown (no record)"):
+        assert legend.get_by_text(label, exact=True).is_visible()
+    assert page.locator(".mapgen-title-date").inner_text() == "8 August 2021"
+    page.screenshot(path=str(OUTPUTS / "browser-render-north.png"))
+
+    # the layer control switches facilities and positions off and on
+    sites = page.locator(".leaflet-marker-pane .mapgen-site")
+    n_sites = sites.count()
+    assert n_sites == len(state.sites)
+    positions = page.locator(".leaflet-marker-pane .mapgen-position")
+    assert positions.count() == int(state.sites["position"].sum())
+    page.get_by_label("Facilities").uncheck()
+    page.get_by_label("Remaining government positions").uncheck()
+    assert sites.count() == 0
+    assert positions.count() == 0
+
+    # a click on a district opens its popup with name, status and source links
+    page.click("path.mapgen-district[data-pcode='AF1901']")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.locator("h3").inner_text() == "Kunduz"
+    assert "Taliban" in popup.locator(".mapgen-status").inner_text()
+    links = popup.locator("ul.mapgen-sources a")
+    cited = state.districts.loc["AF1901", "sources"]
+    assert links.count() == len(cited)
+    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    assert hrefs == {ds.records.sources[s].url for s in cited}
+
+    page.get_by_label("Facilities").check()
+    page.get_by_label("Remaining government positions").check()
+    assert sites.count() == n_sites
+    assert positions.count() == int(state.sites["position"].sum())
+    assert log.console_errors == [] and log.page_errors == [] and log.external == []
+    page.context.close()
+
+
+def test_whole_country_page_draws_every_district(browser, tmp_path, ds) -> None:
+    out = tmp_path / "all.html"
+    r = run_cli("render", "--date", "2021-08-15", "--region", "all", "--out", str(out), "-q")
+    assert r.code == 0, r.err
+    page, log = open_page(browser, out)
+    assert (log.external, log.page_errors, log.console_errors) == ([], [], [])
+    assert page.locator("path.mapgen-district").count() == 399
+    labels = page.locator(".mapgen-label")
+    assert labels.count() == 34
+    statuses = set(page.eval_on_selector_all(
+        "path.mapgen-district", "els => els.map(e => e.getAttribute('data-status'))"))
+    assert statuses <= set(STATUSES) and "taliban" in statuses
+    page.screenshot(path=str(OUTPUTS / "browser-render-all.png"))
+    page.context.close()
+
+
+def test_cdn_page_is_caught(browser, tmp_path) -> None:
+    """A page that loads Leaflet from a CDN fails the offline check: the request is seen and
+    the map never draws."""
+    out = tmp_path / "online.html"
+    r = run_cli("render", "--date", "2021-08-08", "--online-assets", "--out", str(out), "-q")
+    assert r.code == 0, r.err
+    page, log = open_page(browser, out)
+    assert any(re.match(r"https://cdn\.jsdelivr\.net/npm/leaflet@", u) for u in log.external)
+    assert any("L is not defined" in e for e in log.page_errors)
+    assert page.locator("path.mapgen-district").count() == 0
+    page.context.close()

@@ -1,0 +1,102 @@
+"""The command line as a user runs it: separate processes, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import mapgen
+
+from .conftest import run_cli
+
+
+def test_render_writes_the_named_file(tmp_path: Path) -> None:
+    out = tmp_path / "m.html"
+    r = run_cli("render", "--date", "2021-08-08", "--out", str(out))
+    assert r.code == 0, r.err
+    assert f"wrote {out}" in r.err
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert '"8 August 2021"' in html
+
+
+def test_render_default_output_name(tmp_path: Path) -> None:
+    r = run_cli("render", "--date", "2021-08-07", "--region", "Jowzjan", "-q", cwd=tmp_path)
+    assert r.code == 0, r.err
+    assert (tmp_path / "outputs" / "control-2021-08-07-jowzjan.html").is_file()
+
+
+def test_status_csv_matches_api(ds: mapgen.Dataset) -> None:
+    r = run_cli("status", "--date", "2021-08-08")
+    assert r.code == 0, r.err
+    rows = list(csv.DictReader(io.StringIO(r.out)))
+    for col in ("place", "name", "level", "kind", "province", "district", "status", "since",
+                "sources"):
+        assert col in rows[0]
+    api = mapgen.status_table(ds, "2021-08-08")
+    assert [row["place"] for row in rows] == api["place"].tolist()
+    by = {row["place"]: row for row in rows}
+    assert by["AF1901"]["status"] == "taliban"
+    assert by["AF1901"]["since"] == "2021-08-08"
+    assert by["sar-e-pul-army-base"]["level"] == "site"
+    assert by["sar-e-pul-army-base"]["kind"] == "army_base"
+    assert by["sar-e-pul-army-base"]["status"] == "government"
+    assert {row["level"] for row in rows} == {"province", "district", "site"}
+    n_districts = sum(1 for row in rows if row["level"] == "district")
+    codes, _ = ds.region("north")
+    assert n_districts == int(ds.geo.districts["province_pcode"].isin(codes).sum())
+
+
+def test_status_json() -> None:
+    r = run_cli("status", "--date", "2021-08-07", "--region", "AF28", "--format", "json")
+    assert r.code == 0, r.err
+    rows = json.loads(r.out)
+    by = {row["place"]: row for row in rows}
+    assert by["AF2801"]["status"] == "taliban"
+    assert by["AF2801"]["level"] == "district"
+    assert {row["province"] for row in rows} == {"AF28"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["render", "--date", "2021-8-8"], "bad date '2021-8-8': write dates as YYYY-MM-DD"),
+        (["render", "--date", "2021-02-30"], "bad date '2021-02-30'"),
+        (["status", "--date", "2021-08-08", "--region", "Kundus"],
+         "unknown place 'Kundus' (province): did you mean Kunduz (AF19, province)"),
+        (["render", "--date", "2021-08-08", "--data", "no/such/dir"],
+         "no/such/dir: records folder not found"),
+        (["render", "--date", "2021-08-08", "--boundaries", "missing.gpkg"],
+         "missing.gpkg: boundary file not found"),
+        (["render", "--date", "2021-08-08", "--tiles", "NoSuch.Tiles"],
+         "unknown tile provider 'NoSuch.Tiles'"),
+        (["render"], "the following arguments are required: --date"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    r = run_cli(*args, "--out", str(tmp_path / "x.html")) if args[0] == "render" and "--date" in args \
+        else run_cli(*args)
+    assert r.code == 2, (r.code, r.err)
+    assert message in r.err
+    assert "Traceback" not in r.err
+    assert len(r.err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_python_dash_m_and_version() -> None:
+    r = run_cli("--version")
+    assert (r.code, r.out.strip()) == (0, f"mapgen {mapgen.__version__}")
+
+
+def test_places_lists_aliases() -> None:
+    r = run_cli("places", "sheberghan")
+    assert r.code == 0, r.err
+    lines = [line.split("\t") for line in r.out.strip().splitlines()]
+    codes = {line[0] for line in lines}
+    assert "AF2801" in codes and "city-sheberghan" in codes
+    r = run_cli("places", "Kondoz")
+    assert r.out.split("\t")[0] == "AF19"

@@ -1,0 +1,87 @@
+"""As-of resolution on the shipped records, through the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import mapgen
+from mapgen import control
+
+
+def test_latest_record_on_or_before_date(ds: mapgen.Dataset) -> None:
+    # Sheberghan: contested from 6 August, fell 7 August (records dated that day count)
+    assert mapgen.status_on(ds, "2021-08-05").districts.loc["AF2801", "status"] != "taliban"
+    assert mapgen.status_on(ds, "2021-08-06").districts.loc["AF2801", "status"] == "contested"
+    day7 = mapgen.status_on(ds, "2021-08-07").districts.loc["AF2801"]
+    assert (day7["status"], day7["since"]) == ("taliban", dt.date(2021, 8, 7))
+    # Kunduz city district, the seed report's day
+    kunduz = mapgen.status_on(ds, "2021-08-08").districts.loc["AF1901"]
+    assert (kunduz["status"], kunduz["via"]) == ("taliban", "AF1901")
+
+
+def test_seed_facts(ds: mapgen.Dataset) -> None:
+    state = mapgen.status_on(ds, "2021-08-08")
+    sites = state.sites["status"]
+    for town in ("sar-e-pul", "kunduz"):
+        for facility in ("governor-compound", "police-hq", "nds"):
+            assert sites[f"{town}-{facility}"] == "taliban", (town, facility)
+    assert sites["sheberghan-governor-compound"] == "taliban"
+    # positions still held: the army base in Sar-e-Pul, two areas of Kunduz, Balkhab district
+    held = set(state.sites.index[state.sites["position"]])
+    assert {"sar-e-pul-army-base", "kunduz-217-corps", "kunduz-airport"} <= held
+    assert state.districts.loc["AF2207", "status"] == "government"
+    # the positions are gone once the base and airport surrendered
+    later = mapgen.status_on(ds, "2021-08-12")
+    assert not later.sites.loc[["sar-e-pul-army-base", "kunduz-217-corps", "kunduz-airport"],
+                               "position"].any()
+
+
+def test_province_record_sets_districts_unless_district_is_as_recent(ds: mapgen.Dataset) -> None:
+    state = mapgen.status_on(ds, "2021-08-09", region="Sar-e-Pul")
+    d = state.districts
+    # Kohestanat's own record (June) is older than the province record of 9 August
+    assert (d.loc["AF2203", "status"], d.loc["AF2203", "via"]) == ("taliban", "AF22")
+    assert d.loc["AF2203", "since"] == dt.date(2021, 8, 9)
+    # Balkhab has its own record of the same date: it decides
+    assert d.loc["AF2207", "via"] == "AF2207"
+    # the day before, the province record does not yet exist
+    before = mapgen.status_on(ds, "2021-08-08", region="Sar-e-Pul").districts
+    assert before.loc["AF2203", "via"] == "AF2203"
+    assert before.loc["AF2207", "status"] == "government"
+
+
+def test_no_record_means_unknown(ds: mapgen.Dataset) -> None:
+    state = mapgen.status_on(ds, "2021-08-08")
+    # Dehdadi (Balkh): no source found, listed in data/events/GAPS.md
+    row = state.districts.loc["AF2103"]
+    assert (row["status"], row["since"], row["sources"]) == ("unknown", None, ())
+    # before the first record for Kunduz district everything there is unknown
+    early = mapgen.status_on(ds, "2021-05-01", region="Kunduz").districts
+    assert early.loc["AF1901", "status"] == "unknown"
+
+
+def test_region_north_is_found_spatially(ds: mapgen.Dataset) -> None:
+    codes, label = ds.region("north")
+    assert codes == sorted(["AF22", "AF19", "AF28", "AF29", "AF21", "AF23", "AF10", "AF20",
+                            "AF09", "AF18"])
+    assert label == "Northern Afghanistan"
+    assert len(ds.region("all")[0]) == 34
+    assert ds.region("sari pul, Kondoz")[0] == ["AF19", "AF22"]
+
+
+def test_unknown_region_suggests(ds: mapgen.Dataset) -> None:
+    with pytest.raises(mapgen.InputError, match=r"unknown place 'Kundus'.*did you mean Kunduz \(AF19"):
+        ds.region("Kundus")
+
+
+def test_changes_between_dates(ds: mapgen.Dataset) -> None:
+    before = mapgen.status_on(ds, "2021-08-06")
+    after = mapgen.status_on(ds, "2021-08-09")
+    table = control.changes(before, after, ds.geo)
+    changed = set(table["place"])
+    assert {"AF1901", "AF2201", "AF2801", "AF1801"} <= changed
+    assert "AF2103" not in changed  # unknown on both dates
+    row = table.set_index("place").loc["AF2801"]
+    assert (row["before"], row["after"], row["changed_on"]) == ("contested", "taliban", "2021-08-07")

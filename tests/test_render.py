@@ -1,0 +1,133 @@
+"""The rendered page, read as text and as folium objects: layers, legend, popups' data,
+offline assets, stable bytes, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import folium
+import pytest
+
+import mapgen
+from mapgen.render import page as page_mod
+from mapgen.render.layers import encode_geometry
+
+from .conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def north_map(ds: mapgen.Dataset) -> folium.Map:
+    return mapgen.build_map(ds, "2021-08-08")
+
+
+@pytest.fixture(scope="module")
+def north_html(north_map: folium.Map) -> str:
+    return mapgen.map_html(north_map)
+
+
+def _payload(html: str) -> dict:
+    m = re.search(r"new mapgen\.View\(\s*map_\d+,\s*\{[^}]*\},\s*(\{.*?\}),\s*\{\}\s*\);", html, re.S)
+    assert m, "view payload not found"
+    return json.loads(m.group(1))
+
+
+def test_layers_in_layer_control(north_map: folium.Map) -> None:
+    groups = [c for c in north_map._children.values() if isinstance(c, folium.FeatureGroup)]
+    controlled = [g.layer_name for g in groups if g.control]
+    assert controlled == ["Districts (status)", "Province outlines and names", "Facilities",
+                          "Remaining government positions"]
+    controls = [c for c in north_map._children.values() if isinstance(c, folium.LayerControl)]
+    assert len(controls) == 1
+
+
+def test_payload_holds_districts_statuses_and_sources(north_html: str, ds: mapgen.Dataset) -> None:
+    data = _payload(north_html)
+    state = mapgen.status_on(ds, "2021-08-08")
+    assert data["districts"]["code"] == list(state.districts.index)
+    assert [s[0] for s in data["legend"]["statuses"]] == ["government", "taliban", "contested",
+                                                          "unknown"]
+    frame = data["frames"][0]
+    assert frame["date"] == "2021-08-08" and frame["label"] == "8 August 2021"
+    refs = dict(frame["d"])
+    i = data["districts"]["code"].index("AF1901")
+    rec = data["records"][refs[i]]
+    assert rec[0] == "2021-08-08" and data["legend"]["statuses"][rec[1]][0] == "taliban"
+    assert rec[4] == list(state.districts.loc["AF1901", "sources"])
+    for sid in rec[4]:
+        assert data["sources"][sid][3] == ds.records.sources[sid].url
+    # the Dari name and population travel with the district for its popup
+    assert data["districts"]["dari"][i] == "کندز"
+    assert data["districts"]["pop"][i] == int(ds.geo.districts.loc["AF1901", "population"])
+    # credits
+    assert "Boundaries: AGCHO / OCHA (COD-AB, 2018)" in data["legend"]["credits"]
+    assert "Population: CSO/NSIA estimates 2019-20" in data["legend"]["credits"]
+
+
+def test_no_remote_assets_by_default(north_html: str) -> None:
+    assert re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']?https?:""", north_html) == []
+    assert "cdn.jsdelivr" not in north_html
+    assert "bootstrap" not in north_html.lower() and "jquery" not in north_html.lower()
+    assert 'user-scalable=no' not in north_html  # pinch zoom allowed
+    assert "@media print" in north_html
+
+
+def test_online_assets_link_leaflet(ds: mapgen.Dataset) -> None:
+    html = mapgen.map_html(mapgen.build_map(ds, "2021-08-08", online_assets=True))
+    assert f'<script src="{page_mod.LEAFLET_CDN}/leaflet.js"></script>' in html
+    assert len(html) < len(mapgen.map_html(mapgen.build_map(ds, "2021-08-08"))) - 100_000
+
+
+def test_same_inputs_same_bytes(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.html", tmp_path / "b.html"
+    assert run_cli("render", "--date", "2021-08-08", "--out", str(a), "-q").code == 0
+    assert run_cli("render", "--date", "2021-08-08", "--out", str(b), "-q").code == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert re.search(r"[0-9a-f]{32}", a.read_text(encoding="utf-8")) is None  # no uuid ids
+
+
+def test_failed_write_leaves_earlier_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "map.html"
+    out.write_text("earlier map", encoding="utf-8")
+
+    class Boom(RuntimeError):
+        pass
+
+    real_fdopen = page_mod.os.fdopen
+
+    class HalfWriter:
+        def __init__(self, fd: int, mode: str) -> None:
+            self.fh = real_fdopen(fd, mode)
+
+        def __enter__(self) -> HalfWriter:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()
+
+        def write(self, data: bytes) -> int:
+            self.fh.write(data[: len(data) // 2])
+            self.fh.flush()
+            raise Boom("disk full halfway")
+
+    monkeypatch.setattr(page_mod.os, "fdopen", HalfWriter)
+    with pytest.raises(Boom):
+        page_mod.write_atomic(out, "new map " * 1000)
+    monkeypatch.undo()
+    assert out.read_text(encoding="utf-8") == "earlier map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+
+
+def test_geometry_encoding_round_trips() -> None:
+    import shapely
+
+    poly = shapely.Polygon([(66.1, 36.2), (66.3, 36.2), (66.3, 36.4), (66.1, 36.2)])
+    enc = encode_geometry(poly)
+    assert enc == [[[661000, 362000, 2000, 0, 0, 2000]]]
+
+
+def test_text_from_records_is_escaped_in_script() -> None:
+    text = page_mod.to_script_json({"note": "</script><script>alert(1)</script>&'"})
+    assert "<" not in text and ">" not in text and "'" not in text and "&" not in text
+    assert json.loads(text) == {"note": "</script><script>alert(1)</script>&'"}
