@@ -8,7 +8,20 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import Dataset, as_date, build_map, load, map_html, save_map, status_on, status_table
+from .api import (
+    Dataset,
+    as_date,
+    build_comparison,
+    build_map,
+    build_timeline,
+    change_table,
+    date_range,
+    load,
+    map_html,
+    save_map,
+    status_on,
+    status_table,
+)
 from .control import ControlState, changes, resolve
 from .errors import DataError, InputError, MapgenError, MissingFileError, Problem
 
@@ -27,7 +40,11 @@ __all__ = [
     "Problem",
     "__version__",
     "as_date",
+    "build_comparison",
     "build_map",
+    "build_timeline",
+    "change_table",
+    "date_range",
     "changes",
     "load",
     "map_html",

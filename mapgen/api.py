@@ -95,13 +95,99 @@ def build_map(
 ) -> folium.Map:
     """The interactive control map of ``region`` on ``date``, as a :class:`folium.Map`
     (displays in Jupyter; save with :func:`save_map`)."""
-    from .render.build import build_map as _build
+    from .render.build import build_page
 
     provinces, label = dataset.region(region)
     state = control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
-    return _build(dataset.records, dataset.geo, dataset.web(detail), [state],
-                  provinces=provinces, region_label=label,
-                  title="Territorial control", tiles=tiles, online_assets=online_assets)
+    return build_page(dataset.records, dataset.geo, dataset.web(detail), [state],
+                      provinces=provinces, region_label=label, title="Territorial control",
+                      tiles=tiles, online_assets=online_assets)
+
+
+def change_table(
+    dataset: Dataset, before: DateLike, after: DateLike, *, region: str = "north"
+) -> pd.DataFrame:
+    """Every province, district and site of ``region`` whose status differs between two
+    dates: ``place, name, level, province, before, after, changed_on, sources, note``."""
+    a, b = as_date(before), as_date(after)
+    if b <= a:
+        raise InputError(f"--after {b} must be later than --before {a}")
+    return control.changes(status_on(dataset, a, region=region),
+                           status_on(dataset, b, region=region), dataset.geo)
+
+
+def build_comparison(
+    dataset: Dataset,
+    before: DateLike,
+    after: DateLike,
+    *,
+    region: str = "north",
+    detail: str = "medium",
+    tiles: str | None = None,
+    online_assets: bool = False,
+) -> folium.Map:
+    """Two synchronised maps (``before`` left, ``after`` right), a layer outlining what
+    changed, and the change table under them. Returns the left map; the page is its root
+    figure (``map_html`` and ``save_map`` write the whole page)."""
+    from .render.build import build_page
+    from .render.style import STATUS_INDEX
+
+    provinces, label = dataset.region(region)
+    a, b = as_date(before), as_date(after)
+    table = change_table(dataset, a, b, region=region)
+    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces)
+              for d in (a, b)]
+    names = dataset.geo.provinces["name"].to_dict()
+    rows = [[r.place, r.level, r.name, STATUS_INDEX[r.before], STATUS_INDEX[r.after],
+             r.changed_on, names.get(r.province, r.province),
+             [s for s in r.sources.split(";") if s]] for r in table.itertuples()]
+    return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
+                      provinces=provinces, region_label=label, title="Territorial control",
+                      mode="compare", tiles=tiles, online_assets=online_assets,
+                      extra={"changes": rows})
+
+
+def date_range(start: DateLike, end: DateLike, step: str = "1d") -> list[dt.date]:
+    """Dates from ``start`` to ``end`` inclusive every ``step`` (``1d``, ``7d``, ``2w``); the
+    end date is always included."""
+    import re
+
+    a, b = as_date(start), as_date(end)
+    m = re.fullmatch(r"(\d+)([dw])", step.strip())
+    if not m or int(m.group(1)) == 0:
+        raise InputError(f"bad step {step!r}: use a number of days or weeks, e.g. 1d, 7d, 2w")
+    if b < a:
+        raise InputError(f"--end {b} is before --start {a}")
+    days = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+    out = [a + dt.timedelta(days=i) for i in range(0, (b - a).days + 1, days)]
+    if out[-1] != b:
+        out.append(b)
+    return out
+
+
+def build_timeline(
+    dataset: Dataset,
+    start: DateLike,
+    end: DateLike,
+    *,
+    step: str = "1d",
+    region: str = "north",
+    detail: str = "medium",
+    tiles: str | None = None,
+    online_assets: bool = False,
+) -> folium.Map:
+    """One map with a date slider and play button over ``start``..``end``: geometry is
+    written once, each date adds only the statuses that changed."""
+    from .render.build import build_page
+
+    provinces, label = dataset.region(region)
+    days = date_range(start, end, step)
+    hist = control.History(dataset.records)
+    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
+              for d in days]
+    return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
+                      provinces=provinces, region_label=label, title="Territorial control",
+                      mode="timeline", tiles=tiles, online_assets=online_assets)
 
 
 def map_html(map_: folium.Map) -> str:

@@ -68,6 +68,29 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_status)
 
+    p = sub.add_parser("compare", help="two dates side by side, with what changed")
+    p.add_argument("--before", required=True, help="YYYY-MM-DD")
+    p.add_argument("--after", required=True, help="YYYY-MM-DD")
+    _region(p)
+    p.add_argument("--out", metavar="FILE",
+                   help="output file (default outputs/compare-BEFORE-AFTER.html)")
+    p.add_argument("--format", choices=("html", "csv", "json"), default="html",
+                   help="html writes the page; csv or json print the change table instead")
+    _page_options(p)
+    _common(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("timeline", help="one page with a date slider over a period")
+    p.add_argument("--start", required=True, help="YYYY-MM-DD")
+    p.add_argument("--end", required=True, help="YYYY-MM-DD")
+    p.add_argument("--step", default="1d", help="1d (default), 7d, 2w, ...")
+    _region(p)
+    p.add_argument("--out", metavar="FILE",
+                   help="output file (default outputs/timeline-START-END.html)")
+    _page_options(p)
+    _common(p)
+    p.set_defaults(func=cmd_timeline)
+
     p = sub.add_parser("validate", help="check the record and boundary files and report every problem")
     _common(p)
     p.set_defaults(func=cmd_validate)
@@ -118,16 +141,52 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
-    from .api import as_date, status_table
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .api import as_date, build_comparison, change_table, save_map
 
-    day = as_date(args.date)
-    table = status_table(_load(args), day, region=args.region)
-    if args.format == "json":
+    before, after = as_date(args.before), as_date(args.after)
+    ds = _load(args)
+    if args.format != "html":
+        table = change_table(ds, before, after, region=args.region)
+        _print_table(table, args.format)
+        return 0
+    page = build_comparison(ds, before, after, region=args.region, detail=args.detail,
+                            tiles=args.tiles, online_assets=args.online_assets)
+    out = Path(args.out) if args.out else _default_out(
+        "compare", args, before.isoformat(), after.isoformat())
+    save_map(page, out)
+    log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from .api import as_date, build_timeline, date_range, save_map
+
+    start, end = as_date(args.start), as_date(args.end)
+    date_range(start, end, args.step)  # check the step before loading anything
+    ds = _load(args)
+    page = build_timeline(ds, start, end, step=args.step, region=args.region,
+                          detail=args.detail, tiles=args.tiles, online_assets=args.online_assets)
+    out = Path(args.out) if args.out else _default_out(
+        "timeline", args, start.isoformat(), end.isoformat())
+    save_map(page, out)
+    log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    return 0
+
+
+def _print_table(table: Any, fmt: str) -> None:
+    if fmt == "json":
         json.dump(table.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .api import as_date, status_table
+
+    day = as_date(args.date)
+    _print_table(status_table(_load(args), day, region=args.region), args.format)
     return 0
 
 

@@ -115,6 +115,13 @@ class MapgenMap(folium.Map):
         """
         {% macro header(this, kwargs) %}
             <meta name="viewport" content="width=device-width, initial-scale=1.0" />
+            <style>#{{ this.get_name() }} {
+                position: absolute;
+                left: {{ this.left[0] }}{{ this.left[1] }};
+                top: {{ this.top[0] }}{{ this.top[1] }};
+                width: {{ this.width[0] }}{{ this.width[1] }};
+                height: {{ this.height[0] }}{{ this.height[1] }};
+            }</style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
             <div class="folium-map" id={{ this.get_name()|tojson }} ></div>
@@ -133,6 +140,23 @@ class MapgenMap(folium.Map):
     )
 
 
+class DataElement(MacroElement):
+    """The payload, once per page, as escaped JSON in a script variable."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = {{ this.payload_json }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "mapgen_data"
+        self.payload_json = to_script_json(payload)
+
+
 class ViewElement(MacroElement):
     """Creates the ``mapgen.View`` that draws the payload into the feature groups."""
 
@@ -146,7 +170,7 @@ class ViewElement(MacroElement):
                     {{ key|tojson }}: {{ group.get_name() }}{{ "," if not loop.last }}
                 {%- endfor %}
                 },
-                {{ this.payload_json }},
+                {{ this.data.get_name() }},
                 {{ this.options_json }}
             );
             {{ this.map.get_name() }}.fitBounds({{ this.bounds|tojson }});
@@ -158,13 +182,13 @@ class ViewElement(MacroElement):
     )
 
     def __init__(self, map_: folium.Map, groups: dict[str, folium.FeatureGroup],
-                 payload: dict[str, Any], bounds: list[list[float]],
+                 data: DataElement, bounds: list[list[float]],
                  view_class: str = "View", options: dict[str, Any] | None = None) -> None:
         super().__init__()
-        self._name = "MapgenView"
+        self._name = "mapgen_view"
         self.map = map_
         self.groups = groups
-        self.payload_json = to_script_json(payload)
+        self.data = data
         self.options_json = to_script_json(options or {})
         self.bounds = bounds
         self.view_class = view_class

@@ -248,14 +248,43 @@
     });
     this.positionMarkers = [];
 
-    this.buildLegend();
+    this.changeLayers = [];
+    if (groups.changes && data.changes) this.drawChanges();
+
+    if (this.options.legend !== false) this.buildLegend();
     this.buildTitle();
     this.buildSources();
     map.attributionControl.setPrefix(false);
     data.legend.credits.forEach(function (c) { map.attributionControl.addAttribution(c.replace(/[<>&]/g, "")); });
     map.attributionControl.addAttribution("Records: " + Object.keys(data.sources).length + " cited sources");
-    this.show(0);
+    global.mapgen.views.push(this);
+    this.show(this.options.frame || 0);
   }
+
+  View.prototype.drawChanges = function () {
+    // outline every district and mark every site whose status differs between the dates
+    var data = this.data, self = this, scale = data.scale;
+    data.changes.forEach(function (c) {
+      var i = data.districts.code.indexOf(c[0]), layer;
+      if (c[1] === "district" && i >= 0) {
+        layer = L.polygon(decode(data.districts.geom[i], scale), {
+          color: "#000000", weight: 3, dashArray: "6 4", fill: false, className: "mapgen-change"
+        });
+      } else if (c[1] === "site") {
+        var j = data.sites.id.indexOf(c[0]);
+        if (j < 0) return;
+        layer = L.circleMarker([data.sites.lat[j], data.sites.lon[j]], {
+          radius: 17, color: "#000000", weight: 2, dashArray: "4 3", fill: false, className: "mapgen-change"
+        });
+      } else { return; }
+      layer.bindTooltip(function () {
+        return el("span", null, c[2] + ": " + data.legend.statuses[c[3]][1] + " \u2192 " +
+                  data.legend.statuses[c[4]][1] + (c[5] ? " (" + c[5] + ")" : ""));
+      }, { sticky: true });
+      layer.addTo(self.groups.changes);
+      self.changeLayers.push(layer);
+    });
+  };
 
   View.prototype.frame = function () { return this.state.frames[this.current]; };
 
@@ -346,7 +375,11 @@
         });
         box.appendChild(t);
         if (!data.sites.id.length) return box;
-        box.appendChild(el("div", "mapgen-h", "Sites (disc colour = status)"));
+        var more = el("details", "mapgen-legend-sites");
+        if (self.options.compact !== true) more.setAttribute("open", "");
+        more.appendChild(el("summary", "mapgen-h", "Sites (disc colour = status)"));
+        box.appendChild(more);
+        box = more;
         var used = {};
         data.sites.kind.forEach(function (k) { used[k] = true; });
         var grid = el("div", "mapgen-kinds");
@@ -365,7 +398,7 @@
         icon.innerHTML = '<svg xmlns="' + SVGNS + '" width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="' + data.legend.position[0] + '" stroke-width="3"/></svg>';
         pos.appendChild(icon); pos.appendChild(el("span", null, data.legend.position[1]));
         box.appendChild(pos);
-        return box;
+        return box.parentNode;
       }
     });
     new Legend().addTo(this.map);
@@ -378,6 +411,7 @@
       onAdd: function () {
         var box = el("div", "mapgen-title leaflet-bar");
         box.appendChild(el("div", "mapgen-title-main", data.title));
+        if (self.options.side) box.appendChild(el("div", "mapgen-title-side", self.options.side === "before" ? "Before" : "After"));
         var sub = el("div", "mapgen-title-date");
         self.titleDate = sub;
         box.appendChild(sub);
@@ -405,5 +439,8 @@
     new Sources().addTo(this.map);
   };
 
-  global.mapgen = { View: View, decode: decode, safeUrl: safeUrl, el: el, fmtInt: fmtInt };
+  global.mapgen = {
+    View: View, views: [], decode: decode, safeUrl: safeUrl, el: el, fmtInt: fmtInt,
+    statusOf: statusOf, sourceList: sourceList, statusCell: statusCell
+  };
 })(window);
