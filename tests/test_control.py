@@ -54,8 +54,8 @@ def test_province_record_sets_districts_unless_district_is_as_recent(ds: mapgen.
 
 def test_no_record_means_unknown(ds: mapgen.Dataset) -> None:
     state = mapgen.status_on(ds, "2021-08-08")
-    # Dehdadi (Balkh): no source found, listed in data/events/GAPS.md
-    row = state.districts.loc["AF2103"]
+    # Marmul (Balkh): no source found, listed in data/events/GAPS.md
+    row = state.districts.loc["AF2105"]
     assert (row["status"], row["since"], row["sources"]) == ("unknown", None, ())
     # before the first record for Kunduz district everything there is unknown
     early = mapgen.status_on(ds, "2021-05-01", region="Kunduz").districts
@@ -82,6 +82,6 @@ def test_changes_between_dates(ds: mapgen.Dataset) -> None:
     table = control.changes(before, after, ds.geo)
     changed = set(table["place"])
     assert {"AF1901", "AF2201", "AF2801", "AF1801"} <= changed
-    assert "AF2103" not in changed  # unknown on both dates
+    assert "AF2105" not in changed  # unknown on both dates
     row = table.set_index("place").loc["AF2801"]
     assert (row["before"], row["after"], row["changed_on"]) == ("contested", "taliban", "2021-08-07")

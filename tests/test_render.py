@@ -28,8 +28,8 @@ def north_html(north_map: folium.Map) -> str:
 
 
 def _payload(html: str) -> dict:
-    m = re.search(r"new mapgen\.View\(\s*map_\d+,\s*\{[^}]*\},\s*(\{.*?\}),\s*\{\}\s*\);", html, re.S)
-    assert m, "view payload not found"
+    m = re.search(r"var mapgen_data_\d+ = (\{.*?\});\n", html, re.S)
+    assert m, "page data not found"
     return json.loads(m.group(1))
 
 

@@ -1,0 +1,639 @@
+"""Print-quality static figures of the control map (PNG, SVG, PDF), drawn with matplotlib.
+
+Everything is drawn in :data:`mapgen.geography.EQUAL_AREA_CRS`, so the scale bar is true
+(near the standard parallels, where the north lies). Only matplotlib's object-oriented API is
+used: no pyplot, no global figure state.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib as mpl
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
+from matplotlib.offsetbox import (
+    AnchoredOffsetbox,
+    DrawingArea,
+    HPacker,
+    OffsetBox,
+    TextArea,
+    VPacker,
+)
+from matplotlib.patches import Circle, Rectangle
+from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
+from pyproj import Transformer
+
+from ..api import Dataset, DateLike, as_date, status_on
+from ..control import ControlState
+from ..errors import InputError
+from ..geography import EQUAL_AREA_CRS
+from ..records import DEFAULT_DATA
+from .layers import date_label
+from .page import write_atomic
+from .style import (
+    BOUNDARY_CREDIT,
+    KIND_SYMBOLS,
+    POPULATION_CREDIT,
+    POSITION_COLOUR,
+    POSITION_LABEL,
+    STATUS_STYLES,
+)
+
+#: Page sizes in inches: a 16:9 slide and landscape A4.
+SIZES: dict[str, tuple[float, float]] = {"slide": (13.33, 7.5), "a4": (11.69, 8.27)}
+FORMATS = ("png", "svg", "pdf")
+DPI_RANGE = (50, 600)
+
+# SVG text stays text (searchable, editable); fixed salt and no dates make the bytes stable.
+# pdf.compression is left to the caller's rcParams.
+_RC: dict[str, object] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "mapgen",
+    "pdf.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "hatch.linewidth": 0.7,
+    "axes.unicode_minus": False,
+}
+
+_STYLE = {s.status: s for s in STATUS_STYLES}
+_HATCH = "////"
+_HATCH_COLOUR = "#555555"
+_CONTEXT_FILL, _CONTEXT_EDGE = "#EEEEEE", "#BBBBBB"
+_INK = "#222222"
+_MARGIN = 0.04  # of the region's extent, on each side
+
+
+@dataclass(frozen=True)
+class _Scene:
+    """The region's geometry in the equal-area CRS, shared by every map in a figure."""
+
+    label: str
+    codes: list[str]
+    districts: gpd.GeoSeries
+    provinces: gpd.GeoSeries
+    context: gpd.GeoSeries
+    country: gpd.GeoSeries
+    names: dict[str, str]
+    extent: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Axes rectangles in figure fractions and font sizes for one page size and map count."""
+
+    maps: list[tuple[float, float, float, float]]
+    inset: tuple[float, float, float, float] | None  # None: in a corner of the map
+    legend: tuple[float, float, float, float]
+    wide_legend: bool
+    font: float
+
+
+def export_figure(
+    dataset: Dataset,
+    after: DateLike,
+    *,
+    before: DateLike | None = None,
+    region: str = "north",
+    fmt: str = "png",
+    out: str | os.PathLike[str] | None = None,
+    dpi: int = 200,
+    size: str = "slide",
+    detail: str = "medium",
+) -> bytes | Path:
+    """A print-quality control map of ``region`` on ``after``, or ``before`` and ``after``
+    side by side.
+
+    Parameters
+    ----------
+    dataset
+        Boundaries and records from :func:`mapgen.load`.
+    after
+        The date of the map (the right-hand map when ``before`` is given).
+    before
+        An earlier date: draw two maps, ``before`` left and ``after`` right, with one legend.
+    region
+        ``north``, ``all`` or a comma list of province names, as for :func:`mapgen.status_on`.
+    fmt
+        ``png``, ``svg`` (text kept as text) or ``pdf``.
+    out
+        Write the figure here atomically and return its path; return the bytes when omitted.
+    dpi
+        Resolution of a PNG (and of hatching in PDF/SVG), 50 to 600.
+    size
+        ``slide`` (16:9, 13.33 x 7.5 in) or ``a4`` (landscape, 11.69 x 8.27 in).
+    detail
+        Boundary precision: ``low``, ``medium`` or ``high``.
+
+    Raises
+    ------
+    mapgen.errors.InputError
+        A bad format, size, dpi, date, region or detail; every option problem at once.
+    """
+    _check_options(fmt, size, dpi, out)
+    days = [as_date(before), as_date(after)] if before is not None else [as_date(after)]
+    if len(days) == 2 and days[1] <= days[0]:
+        raise InputError(f"after {days[1]} must be later than before {days[0]}")
+    scene = _scene(dataset, region, detail)
+    states = [status_on(dataset, day, region=region) for day in days]
+    with mpl.rc_context(_RC):
+        fig = _compose(scene, states, size, _records_credit(dataset, states))
+        data = _save(fig, fmt, dpi, _title(scene, states))
+    if out is not None:
+        return write_atomic(out, data)
+    return data
+
+
+def _check_options(fmt: str, size: str, dpi: int, out: str | os.PathLike[str] | None) -> None:
+    problems = []
+    if fmt not in FORMATS:
+        problems.append(f"fmt {fmt!r}: use png, svg or pdf")
+    if size not in SIZES:
+        problems.append(f"size {size!r}: use slide (16:9) or a4 (landscape)")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+        problems.append(f"dpi {dpi!r}: use a whole number from {DPI_RANGE[0]} to {DPI_RANGE[1]}")
+    if out is not None and fmt in FORMATS:
+        suffix = Path(out).suffix.lower().lstrip(".")
+        if suffix in FORMATS and suffix != fmt:
+            problems.append(f"out {str(out)!r} ends in .{suffix} but fmt is {fmt!r}: "
+                            f"give fmt={suffix!r} or rename the file")
+    if problems:
+        raise InputError("bad figure options: " + "; ".join(problems))
+
+
+def _scene(dataset: Dataset, region: str, detail: str) -> _Scene:
+    codes, label = dataset.region(region)
+    web = dataset.web(detail)
+    geo = dataset.geo
+    in_region = geo.districts.index[geo.districts["province_pcode"].isin(codes)]
+    provinces = web.provinces.to_crs(EQUAL_AREA_CRS)
+    region_provinces = provinces.loc[codes]
+    x0, y0, x1, y1 = region_provinces.total_bounds
+    mx, my = (x1 - x0) * _MARGIN, (y1 - y0) * _MARGIN
+    return _Scene(
+        label=label,
+        codes=list(codes),
+        districts=web.districts.loc[in_region].to_crs(EQUAL_AREA_CRS),
+        provinces=region_provinces,
+        context=provinces.drop(index=codes),
+        country=web.country.to_crs(EQUAL_AREA_CRS),
+        names=geo.provinces["name"].to_dict(),
+        extent=(x0 - mx, y0 - my, x1 + mx, y1 + my),
+    )
+
+
+def _records_credit(dataset: Dataset, states: Sequence[ControlState]) -> str:
+    """The sources behind what is drawn (records in force on the dates shown), as the
+    interactive page counts them."""
+    cited: set[str] = set()
+    for state in states:
+        for frame in (state.districts, state.sites):
+            for sources in frame["sources"]:
+                cited.update(sources)
+    folder = Path(dataset.records.folder).resolve()
+    where = "mapgen data/events" if folder == DEFAULT_DATA.resolve() else folder.name
+    return f"Records: {len(cited)} cited sources ({where})"
+
+
+def _title(scene: _Scene, states: Sequence[ControlState]) -> str:
+    dates = " and ".join(date_label(s.date) for s in states)
+    return f"Territorial control \u2014 {scene.label}, {dates}"
+
+
+# --- layout -----------------------------------------------------------------------------
+
+
+def _layout(size: str, pair: bool) -> _Layout:
+    """Rectangles in inches (left, bottom, right, top) turned into figure fractions."""
+    w, h = SIZES[size]
+    top, bottom, side = h - 1.05, 0.45, 0.3
+
+    def frac(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        return (x0 / w, y0 / h, (x1 - x0) / w, (y1 - y0) / h)
+
+    if not pair:
+        col = 3.2 if size == "slide" else 3.0
+        return _Layout(
+            maps=[frac(side, bottom, w - col - 0.45, top)],
+            inset=None,
+            legend=frac(w - col - 0.1, bottom, w - side, top),
+            wide_legend=False, font=9.0,
+        )
+    band = 1.75
+    gap = 0.25
+    half = (w - 2 * side - gap) / 2
+    maps_bottom = bottom + band + 0.1
+    top -= 0.35  # room for each map's date
+    inset_w = 2.2
+    return _Layout(
+        maps=[frac(side, maps_bottom, side + half, top),
+              frac(side + half + gap, maps_bottom, w - side, top)],
+        inset=frac(side, bottom, side + inset_w, bottom + band),
+        legend=frac(side + inset_w + 0.3, bottom, w - side, bottom + band),
+        wide_legend=True, font=8.0,
+    )
+
+
+def _compose(scene: _Scene, states: Sequence[ControlState], size: str, records: str) -> Figure:
+    w, h = SIZES[size]
+    fig = Figure(figsize=(w, h), facecolor="white")
+    FigureCanvasAgg(fig)
+    layout = _layout(size, pair=len(states) == 2)
+    fig.text(0.3 / w, 1 - 0.28 / h, f"Territorial control \u2014 {scene.label}",
+             fontsize=20, fontweight="bold", color=_INK, va="top")
+    subtitle = " \u2192 ".join(date_label(s.date) for s in states)
+    fig.text(0.3 / w, 1 - 0.72 / h, subtitle, fontsize=14, color=_INK, va="top")
+    axes = []
+    for rect, state in zip(layout.maps, states, strict=True):
+        ax = fig.add_axes(rect)
+        _draw_map(ax, scene, state, small=len(states) == 2)
+        if len(states) == 2:
+            ax.set_title(date_label(state.date), fontsize=14, fontweight="bold", color=_INK,
+                         pad=6)
+        axes.append(ax)
+    inset = layout.inset or _corner(axes[0], scene, width_in=2.3 if size == "slide" else 2.1)
+    _draw_inset(fig.add_axes(inset), scene, axes[0])
+    _draw_legend(fig.add_axes(layout.legend), states, layout)
+    credit = f"{BOUNDARY_CREDIT}  \u00b7  {POPULATION_CREDIT}  \u00b7  {records}"
+    fig.text(0.3 / w, 0.16 / h, credit, fontsize=7.5, color="#444444", va="bottom")
+    return fig
+
+
+def _save(fig: Figure, fmt: str, dpi: int, title: str) -> bytes:
+    metadata: dict[str, str | None]
+    if fmt == "pdf":
+        metadata = {"Title": title, "Creator": "mapgen", "CreationDate": None}
+    elif fmt == "svg":
+        metadata = {"Title": title, "Creator": "mapgen", "Date": None}
+    else:
+        metadata = {"Title": title, "Software": "mapgen (matplotlib)"}
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+    return buf.getvalue()
+
+
+# --- geometry ---------------------------------------------------------------------------
+
+
+def _path(geom: shapely.Geometry) -> MplPath:
+    """A polygon or multipolygon as one compound path, holes wound the other way."""
+    verts: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    geom = shapely.orient_polygons(geom)
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        for ring in (poly.exterior, *poly.interiors):
+            xy = np.asarray(ring.coords)[:, :2]
+            code = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
+            code[0], code[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+            verts.append(xy)
+            codes.append(code)
+    if not verts:
+        return MplPath(np.empty((0, 2)))
+    return MplPath(np.concatenate(verts), np.concatenate(codes))
+
+
+def _shapes(ax: Axes, geoms: Iterable[shapely.Geometry], zorder: float, **style: object) -> None:
+    paths = [_path(g) for g in geoms]
+    ax.add_collection(PathCollection(paths, zorder=zorder, **style), autolim=False)
+
+
+def _clear_point(geom: shapely.Geometry, discs: list[tuple[float, float, float]],
+                 half: tuple[float, float]) -> tuple[float, float]:
+    """The visual centre of the part of ``geom`` where a label of half-size ``half`` clears
+    every disc ``(x, y, radius)``; the plain visual centre if no part is clear."""
+    if discs:
+        blocked = shapely.union_all([
+            shapely.box(x - half[0], y - half[1], x + half[0], y + half[1]).buffer(r)
+            for x, y, r in discs])
+        free = shapely.difference(geom, blocked)
+        if not free.is_empty and free.area > 0:
+            return _label_point(free)
+    return _label_point(geom)
+
+
+def _label_point(geom: shapely.Geometry) -> tuple[float, float]:
+    centre = shapely.maximum_inscribed_circle(geom, 1000.0).coords[0]  # visual centre
+    return float(centre[0]), float(centre[1])
+
+
+# --- the map ----------------------------------------------------------------------------
+
+
+def _draw_map(ax: Axes, scene: _Scene, state: ControlState, *, small: bool) -> None:
+    _set_extent(ax, scene.extent)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.8)
+        spine.set_color("#555555")
+    _shapes(ax, scene.context.values, 1, facecolor=_CONTEXT_FILL, edgecolor=_CONTEXT_EDGE,
+            linewidth=0.6)
+    _draw_districts(ax, scene, state)
+    _shapes(ax, scene.provinces.values, 4, facecolor="none", edgecolor="#333333",
+            linewidth=1.2 if small else 1.4)
+    _shapes(ax, scene.country.values, 4, facecolor="none", edgecolor="#666666", linewidth=1.0)
+    discs = _draw_sites(ax, state, small=small)
+    _draw_province_names(ax, scene, discs, small=small)
+    _scale_bar(ax, small=small)
+    _north_arrow(ax)
+
+
+def _draw_districts(ax: Axes, scene: _Scene, state: ControlState) -> None:
+    statuses = state.districts["status"].reindex(scene.districts.index).fillna("unknown")
+    colours = [_STYLE[s].colour for s in statuses]
+    _shapes(ax, scene.districts.values, 2, facecolor=colours, edgecolor="white",
+            linewidth=0.5)
+    hatched = [s for s in _STYLE.values() if s.pattern == "hatch"]
+    for style in hatched:
+        geoms = scene.districts.values[(statuses == style.status).to_numpy()]
+        if len(geoms):
+            _shapes(ax, geoms, 3, facecolor="none", edgecolor="none", hatch=_HATCH,
+                    hatchcolor=_HATCH_COLOUR, linewidth=0)
+
+
+def _draw_province_names(
+    ax: Axes, scene: _Scene, discs: list[tuple[float, float, float]], *, small: bool
+) -> None:
+    """Region names in bold where they clear the site symbols; context names in grey."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    ppm = _points_per_metre(ax)
+    size = 8.5 if small else 10
+    box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+           "alpha": 0.75}
+    for code, geom in scene.provinces.items():
+        name = scene.names[code]
+        half = (0.32 * size * len(name) / ppm, 0.6 * size / ppm)  # label half-size, metres
+        x, y = _clear_point(geom, discs, half)
+        ax.text(x, y, name, fontsize=size, fontweight="bold", color=_INK, ha="center",
+                va="center", zorder=6, bbox=box, clip_on=True)
+    mx, my = (x1 - x0) * 0.04, (y1 - y0) * 0.04
+    for code, geom in scene.context.items():
+        x, y = _label_point(geom)
+        if x0 + mx < x < x1 - mx and y0 + my < y < y1 - my:
+            ax.text(x, y, scene.names[code], fontsize=7 if small else 8, fontstyle="italic",
+                    color="#888888", ha="center", va="center", zorder=1.5, clip_on=True)
+
+
+def _set_extent(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    """Show at least ``extent``, widened in one direction to fill the axes at 1:1, so the
+    limits are final before anything is sized in points."""
+    fig = ax.get_figure()
+    assert fig is not None
+    box = ax.get_position()
+    box_ratio = (box.height * fig.get_figheight()) / (box.width * fig.get_figwidth())
+    x0, y0, x1, y1 = extent
+    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+    if h / w > box_ratio:
+        w = h / box_ratio
+    else:
+        h = w * box_ratio
+    ax.set_xlim(cx - w / 2, cx + w / 2)
+    ax.set_ylim(cy - h / 2, cy + h / 2)
+    ax.set_aspect("equal", adjustable="box")
+
+
+def _points_per_metre(ax: Axes) -> float:
+    fig = ax.get_figure()
+    assert fig is not None
+    width_in = ax.get_position().width * fig.get_figwidth()
+    x0, x1 = ax.get_xlim()
+    return width_in * 72 / (x1 - x0)
+
+
+def _spread(xy: np.ndarray, radii: np.ndarray, gap: float = 1.0) -> np.ndarray:
+    """Centres (in points) near ``xy`` where discs of ``radii`` do not overlap: overlapping
+    pairs are pushed apart while each disc is pulled back towards its true place, which packs
+    sites that share a place into a tight cluster around it. Deterministic."""
+    pos = xy.astype(float).copy()
+    keys = [tuple(p) for p in np.round(xy, 1)]
+    totals, seen = Counter(keys), Counter[tuple[float, ...]]()
+    for i, key in enumerate(keys):  # shared places start fanned out, in site-id order
+        if totals[key] > 1:
+            angle = np.pi / 2 + 2 * np.pi * seen[key] / totals[key]
+            pos[i] += radii[i] * np.array([np.cos(angle), np.sin(angle)])
+        seen[key] += 1
+    need = radii[:, None] + radii[None, :] + gap
+    for step in range(400):
+        if step < 300:
+            pos += 0.08 * (xy - pos)
+        diff = pos[:, None, :] - pos[None, :, :]
+        dist = np.hypot(diff[..., 0], diff[..., 1])
+        np.fill_diagonal(dist, np.inf)
+        push = np.clip(need - dist, 0, None) / np.where(dist > 0, dist, 1)
+        pos += 0.3 * (push[..., None] * diff).sum(axis=1)
+    return pos
+
+
+def _draw_sites(ax: Axes, state: ControlState, *, small: bool) -> list[tuple[float, float, float]]:
+    """Lettered discs in status colours, packed around their places; returns each drawn
+    disc as ``(x, y, outer radius)`` in metres."""
+    sites = state.sites
+    if sites.empty:
+        return []
+    ppm = _points_per_metre(ax)
+    to_map = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+    mx, my = to_map.transform(sites["lon"].to_numpy(), sites["lat"].to_numpy())
+    true = np.column_stack([mx, my]) * ppm
+    r = 5.5 if small else 6.5
+    ring = sites["position"].to_numpy(dtype=bool)
+    radii = np.where(ring, r + 3.2, r + 0.6)
+    centres = _spread(true, radii) / ppm
+    anchors = true / ppm
+    ax.add_collection(LineCollection(np.stack([anchors, centres], axis=1), colors="#444444",
+                                     linewidths=0.6, zorder=7))
+    ax.scatter(anchors[:, 0], anchors[:, 1], s=4, color=_INK, zorder=7, linewidths=0)
+    for (code, site), (cx, cy), has_ring in zip(sites.iterrows(), centres, ring, strict=True):
+        dashed = site["precision"] != "exact"
+        ax.add_patch(Circle((cx, cy), r / ppm, facecolor=_STYLE[site["status"]].colour,
+                            edgecolor=_INK, linewidth=0.8, zorder=8,
+                            linestyle=(0, (2.2, 1.4)) if dashed else "solid"))
+        ax.text(cx, cy, KIND_SYMBOLS[site["kind"]][0], fontsize=r * 1.15, fontweight="bold",
+                color="#111111", ha="center", va="center_baseline", zorder=9, clip_on=True,
+                gid=f"site-{code}")
+        if has_ring:
+            ax.add_patch(Circle((cx, cy), (r + 1.9) / ppm, facecolor="none",
+                                edgecolor=POSITION_COLOUR, linewidth=2.4, zorder=8.5))
+    return [(float(x), float(y), float(rad) / ppm) for (x, y), rad in zip(centres, radii,
+                                                                          strict=True)]
+
+
+def _nice_length(target_m: float) -> float:
+    steps = (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+    fitting = [s for s in steps if s * 1000 <= target_m]
+    return (fitting[-1] if fitting else steps[0]) * 1000.0
+
+
+def _scale_bar(ax: Axes, *, small: bool) -> None:
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    ppm = _points_per_metre(ax)
+    length = _nice_length((x1 - x0) * 0.2)
+    bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.045
+    height = 5 / ppm
+    pad = 6 / ppm
+    ax.add_patch(Rectangle((bx - pad, by - pad), length + 2 * pad + 14 / ppm,
+                           height + 2 * pad + 12 / ppm, facecolor="white", edgecolor="none",
+                           alpha=0.8, zorder=10))
+    for i, colour in enumerate((_INK, "white")):
+        ax.add_patch(Rectangle((bx + i * length / 2, by), length / 2, height, facecolor=colour,
+                               edgecolor=_INK, linewidth=0.8, zorder=11))
+    size = 7.5 if small else 8.5
+    km = round(length / 1000)
+    for frac, text in ((0, "0"), (0.5, f"{km / 2:g}"), (1, f"{km} km")):
+        ax.text(bx + frac * length, by + height + 2.5 / ppm, text, fontsize=size, color=_INK,
+                ha="center", va="bottom", zorder=11)
+
+
+def _north_arrow(ax: Axes) -> None:
+    """An arrow to true north at the arrow's own place (meridians converge in the Albers
+    projection, so grid north is not quite true north away from the central meridian)."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    ppm = _points_per_metre(ax)
+    bx, by = x0 + (x1 - x0) * 0.045, y1 - (y1 - y0) * 0.17
+    to_geo = Transformer.from_crs(EQUAL_AREA_CRS, "EPSG:4326", always_xy=True)
+    to_map = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+    lon, lat = to_geo.transform(bx, by)
+    nx, ny = to_map.transform(lon, lat + 0.1)
+    unit = np.array([nx - bx, ny - by]) / np.hypot(nx - bx, ny - by)
+    tip = np.array([bx, by]) + unit * 26 / ppm
+    ax.annotate("", xy=tuple(tip), xytext=(bx, by), zorder=11,
+                arrowprops={"arrowstyle": "-|>,head_length=0.7,head_width=0.35",
+                            "color": _INK, "linewidth": 1.8})
+    label = tip + unit * 3 / ppm
+    ax.text(label[0], label[1], "N", fontsize=12, fontweight="bold", color=_INK,
+            ha="center", va="bottom", zorder=11)
+
+
+# --- inset and legend -------------------------------------------------------------------
+
+
+def _corner(ax: Axes, scene: _Scene, width_in: float) -> tuple[float, float, float, float]:
+    """A rectangle (figure fractions) for the locator in the right-hand corner of the map
+    that hides least of the region (the scale bar and north arrow hold the left corners)."""
+    fig = ax.get_figure()
+    assert fig is not None
+    fw, fh = fig.get_figwidth(), fig.get_figheight()
+    cx0, cy0, cx1, cy1 = scene.country.total_bounds
+    height_in = width_in * (cy1 - cy0) / (cx1 - cx0)
+    pos = ax.get_position()
+    w, h, pad = width_in / fw, height_in / fh, 0.08
+    right = pos.x1 - w - pad / fw
+    options = [(right, pos.y0 + pad / fh), (right, pos.y1 - h - pad / fh)]
+    region = scene.provinces.union_all()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+
+    def hidden(corner: tuple[float, float]) -> float:
+        fx0, fy0 = (corner[0] - pos.x0) / pos.width, (corner[1] - pos.y0) / pos.height
+        fx1, fy1 = fx0 + w / pos.width, fy0 + h / pos.height
+        area = shapely.box(x0 + fx0 * (x1 - x0), y0 + fy0 * (y1 - y0),
+                           x0 + fx1 * (x1 - x0), y0 + fy1 * (y1 - y0))
+        return float(shapely.intersection(area, region).area)
+
+    x, y = min(options, key=hidden)
+    return (x, y, w, h)
+
+
+def _draw_inset(ax: Axes, scene: _Scene, main: Axes) -> None:
+    allp = [*scene.provinces.values, *scene.context.values]
+    _shapes(ax, allp, 1, facecolor="white", edgecolor="#CCCCCC", linewidth=0.4)
+    _shapes(ax, scene.provinces.values, 2, facecolor="#BBBBBB", edgecolor="#999999",
+            linewidth=0.4)
+    _shapes(ax, scene.country.values, 3, facecolor="none", edgecolor="#555555", linewidth=0.8)
+    (x0, x1), (y0, y1) = main.get_xlim(), main.get_ylim()
+    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor="none", edgecolor="#CC3311",
+                           linewidth=1.4, zorder=4))
+    cx0, cy0, cx1, cy1 = scene.country.total_bounds
+    pad = 0.03 * (cx1 - cx0)
+    _set_extent(ax, (min(cx0, x0) - pad, min(cy0, y0) - pad, max(cx1, x1) + pad,
+                     max(cy1, y1) + pad))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.6)
+        spine.set_color("#999999")
+    # Afghanistan's south-east corner of its bounding box is empty (Pakistan): room for a key
+    ax.text(0.97, 0.04, "Afghanistan\nregion: grey\nthis map: red", fontsize=6.5,
+            color="#444444", transform=ax.transAxes, ha="right", va="bottom", linespacing=1.3)
+
+
+def _swatch_status(status: str) -> DrawingArea:
+    style = _STYLE[status]
+    area = DrawingArea(22, 12)
+    area.add_artist(Rectangle((0, 0), 22, 12, facecolor=style.colour, edgecolor="#555555",
+                              linewidth=0.6, hatch=_HATCH if style.pattern == "hatch" else None,
+                              hatchcolor=_HATCH_COLOUR))
+    return area
+
+
+def _swatch_site(glyph: str, *, dashed: bool = False, ring: bool = False) -> DrawingArea:
+    area = DrawingArea(22, 16)
+    area.add_artist(Circle((11, 8), 6, facecolor="white", edgecolor=_INK, linewidth=0.8,
+                           linestyle=(0, (2.2, 1.4)) if dashed else "solid"))
+    if glyph:
+        area.add_artist(Text(11, 8, glyph, fontsize=7, fontweight="bold", color="#111111",
+                             ha="center", va="center_baseline"))
+    if ring:
+        area.add_artist(Circle((11, 8), 7.9, facecolor="none", edgecolor=POSITION_COLOUR,
+                               linewidth=2.4))
+    return area
+
+
+def _row(swatch: OffsetBox, label: str, font: float) -> HPacker:
+    text = TextArea(label, textprops={"fontsize": font, "color": _INK})
+    return HPacker(children=[swatch, text], align="center", pad=0, sep=5)
+
+
+def _section(title: str, rows: list[HPacker], font: float, per_column: int) -> VPacker:
+    columns = [VPacker(children=rows[i:i + per_column], align="left", pad=0, sep=3)
+               for i in range(0, len(rows), per_column)]
+    head = TextArea(title, textprops={"fontsize": font + 1, "fontweight": "bold", "color": _INK})
+    body = HPacker(children=columns, align="top", pad=0, sep=12)
+    return VPacker(children=[head, body], align="left", pad=0, sep=5)
+
+
+def _count_text(counts: list[int]) -> str:
+    unit = "district" if counts[-1] == 1 else "districts"
+    return " \u2192 ".join(str(c) for c in counts) + f" {unit}"
+
+
+def _draw_legend(ax: Axes, states: Sequence[ControlState], layout: _Layout) -> None:
+    ax.set_axis_off()
+    font = layout.font
+    wrap = 40 if layout.wide_legend else 36
+    status_rows = []
+    for style in STATUS_STYLES:
+        counts = [int((s.districts["status"] == style.status).sum()) for s in states]
+        status_rows.append(_row(_swatch_status(style.status),
+                                f"{style.label}: {_count_text(counts)}", font))
+    used = {k for s in states for k in s.sites["kind"]}
+    site_rows = [_row(_swatch_site(glyph), label, font)
+                 for kind, (glyph, label) in KIND_SYMBOLS.items() if kind in used]
+    if any((s.sites["precision"] != "exact").any() for s in states):
+        site_rows.append(_row(_swatch_site("", dashed=True), "Dashed edge: approximate position",
+                              font))
+    position = _row(_swatch_site("", ring=True), textwrap.fill(POSITION_LABEL, wrap), font)
+    per_column = 4 if layout.wide_legend else 99
+    sections = [_section("Districts", status_rows, font, 99)]
+    if site_rows:
+        sections.append(_section("Sites (disc colour = status)", site_rows, font, per_column))
+    if any(s.sites["position"].any() for s in states):
+        sections.append(_section("Positions", [position], font, 99))
+    packer = HPacker if layout.wide_legend else VPacker
+    box = packer(children=sections, align="top" if layout.wide_legend else "left", pad=0,
+                 sep=22 if layout.wide_legend else 12)
+    ax.add_artist(AnchoredOffsetbox(loc="upper left", child=box, pad=0, borderpad=0,
+                                    frameon=False, bbox_to_anchor=(0, 1),
+                                    bbox_transform=ax.transAxes))
