@@ -19,6 +19,8 @@ from .api import (
     load,
     map_html,
     save_map,
+    stats_plot,
+    stats_table,
     status_on,
     status_table,
 )
@@ -50,6 +52,8 @@ __all__ = [
     "map_html",
     "resolve",
     "save_map",
+    "stats_plot",
+    "stats_table",
     "status_on",
     "status_table",
 ]

@@ -202,3 +202,46 @@ def save_map(map_: folium.Map, path: str | os.PathLike[str]) -> Path:
     from .render.page import write_atomic
 
     return write_atomic(path, map_html(map_))
+
+
+def stats_table(
+    dataset: Dataset,
+    date: DateLike,
+    *,
+    end: DateLike | None = None,
+    step: str = "1d",
+    region: str = "north",
+    by: str = "province",
+) -> pd.DataFrame:
+    """Districts, area (km²) and population under each status per scope, with a ``total``
+    row per scope: ``scope, name, status, districts, area_km2, population``. With ``end``,
+    a time series from ``date`` to ``end`` with a leading ``date`` column."""
+    from . import stats
+
+    provinces, _ = dataset.region(region)
+    if end is None:
+        return stats.district_stats(status_on(dataset, date, region=region), dataset.geo, by=by)
+    hist = control.History(dataset.records)
+    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
+              for d in date_range(date, end, step)]
+    return stats.stats_series(states, dataset.geo, by=by)
+
+
+def stats_plot(
+    dataset: Dataset,
+    start: DateLike,
+    end: DateLike,
+    *,
+    step: str = "1d",
+    region: str = "north",
+    measure: str = "population",
+) -> bytes:
+    """A PNG of ``measure`` by status over the period, capital falls marked."""
+    from . import stats
+
+    provinces, label = dataset.region(region)
+    hist = control.History(dataset.records)
+    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
+              for d in date_range(start, end, step)]
+    return stats.plot_series(states, dataset.geo, measure=measure,
+                             title=f"{label}: {measure.replace('_km2', '').replace('population', 'people')} by status")

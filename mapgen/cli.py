@@ -91,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_timeline)
 
+    p = sub.add_parser("stats", help="districts, area and people under each status")
+    p.add_argument("--date", help="YYYY-MM-DD (or give --start and --end for a time series)")
+    p.add_argument("--start", help="YYYY-MM-DD")
+    p.add_argument("--end", help="YYYY-MM-DD")
+    p.add_argument("--step", default="1d", help="for a series: 1d (default), 7d, ...")
+    _region(p)
+    p.add_argument("--by", choices=("province", "region", "all"), default="province")
+    p.add_argument("--format", choices=("csv", "json", "table"), default="table")
+    p.add_argument("--plot", metavar="FILE.png", help="with --start/--end: draw the series")
+    p.add_argument("--measure", choices=("population", "districts", "area_km2"),
+                   default="population", help="what --plot stacks (default population)")
+    _common(p)
+    p.set_defaults(func=cmd_stats)
+
     p = sub.add_parser("validate", help="check the record and boundary files and report every problem")
     _common(p)
     p.set_defaults(func=cmd_validate)
@@ -174,7 +188,44 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .api import as_date, stats_table
+    from .errors import InputError
+
+    if args.date and (args.start or args.end):
+        raise InputError("give either --date or --start and --end, not both")
+    if not args.date and not (args.start and args.end):
+        raise InputError("give --date, or --start and --end for a time series")
+    if args.plot and args.date:
+        raise InputError("--plot draws a time series: give --start and --end")
+    if args.date:
+        as_date(args.date)
+    else:
+        from .api import date_range
+
+        date_range(args.start, args.end, args.step)
+    ds = _load(args)
+    if args.date:
+        table = stats_table(ds, args.date, region=args.region, by=args.by)
+    else:
+        table = stats_table(ds, args.start, end=args.end, step=args.step, region=args.region,
+                            by=args.by)
+    if args.plot:
+        from .api import stats_plot
+        from .render.page import write_atomic
+
+        png = stats_plot(ds, args.start, args.end, step=args.step, region=args.region,
+                         measure=args.measure)
+        write_atomic(args.plot, png)
+        log.info("wrote %s (%s bytes)", args.plot, f"{len(png):,}")
+    _print_table(table, args.format)
+    return 0
+
+
 def _print_table(table: Any, fmt: str) -> None:
+    if fmt == "table":
+        sys.stdout.write(table.to_string(index=False) + "\n")
+        return
     if fmt == "json":
         json.dump(table.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

@@ -71,7 +71,7 @@ _RC: dict[str, object] = {
 _STYLE = {s.status: s for s in STATUS_STYLES}
 _HATCH = "////"
 _HATCH_COLOUR = "#555555"
-_CONTEXT_FILL, _CONTEXT_EDGE = "#EEEEEE", "#BBBBBB"
+_CONTEXT_FILL, _CONTEXT_EDGE = "#F4F1EA", "#B9B4AA"  # as the interactive page's basemap
 _INK = "#222222"
 _MARGIN = 0.04  # of the region's extent, on each side
 
@@ -229,7 +229,7 @@ def _layout(size: str, pair: bool) -> _Layout:
             maps=[frac(side, bottom, w - col - 0.45, top)],
             inset=None,
             legend=frac(w - col - 0.1, bottom, w - side, top),
-            wide_legend=False, font=9.0,
+            wide_legend=False, font=10.0,
         )
     band = 1.75
     gap = 0.25
@@ -458,6 +458,9 @@ def _draw_sites(ax: Axes, state: ControlState, *, small: bool) -> list[tuple[flo
     ax.scatter(anchors[:, 0], anchors[:, 1], s=4, color=_INK, zorder=7, linewidths=0)
     for (code, site), (cx, cy), has_ring in zip(sites.iterrows(), centres, ring, strict=True):
         dashed = site["precision"] != "exact"
+        # a white halo parts the disc from a field of the same colour
+        ax.add_patch(Circle((cx, cy), (r + 1.0) / ppm, facecolor="white", edgecolor="none",
+                            zorder=7.9))
         ax.add_patch(Circle((cx, cy), r / ppm, facecolor=_STYLE[site["status"]].colour,
                             edgecolor=_INK, linewidth=0.8, zorder=8,
                             linestyle=(0, (2.2, 1.4)) if dashed else "solid"))
