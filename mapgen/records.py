@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import shapely
 from pyproj import Transformer
-from shapely.ops import transform
 
 from .errors import DataError, MissingFileError, Problem
 from .gazetteer import Gazetteer, Place
@@ -262,6 +262,15 @@ def _read_sources(rd: _Reader) -> dict[str, Source]:
 _TO_EA = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
 
 
+def _to_equal_area(xy: np.ndarray) -> np.ndarray:
+    return np.column_stack(_TO_EA.transform(xy[:, 0], xy[:, 1]))
+
+
+def _distance_km(shape: shapely.Geometry, point: shapely.Point) -> float:
+    a, b = shapely.transform(shape, _to_equal_area), shapely.transform(point, _to_equal_area)
+    return float(shapely.distance(a, b)) / 1000
+
+
 def _read_sites(rd: _Reader, geo: Geography, gaz: Gazetteer) -> dict[str, Site]:
     f = "sites.csv"
     out: dict[str, Site] = {}
@@ -300,9 +309,7 @@ def _read_sites(rd: _Reader, geo: Geography, gaz: Gazetteer) -> dict[str, Site]:
         shape = geo.districts.geometry[district]
         point = shapely.Point(lon, lat)
         if not shape.covers(point):
-            x, y = _TO_EA.transform(lon, lat)
-            ea = transform(_TO_EA.transform, shape)
-            km = ea.distance(shapely.Point(x, y)) / 1000
+            km = _distance_km(shape, point)
             rd.problem(f, line, "lat/lon", f"{lat}, {lon}",
                        f"point lies {km:.1f} km outside district {district}",
                        "check the coordinates (lat first) or the district code")

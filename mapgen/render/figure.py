@@ -19,6 +19,7 @@ import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import shapely
+import shapely.affinity
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
@@ -255,15 +256,19 @@ def _compose(scene: _Scene, states: Sequence[ControlState], size: str, records: 
              fontsize=20, fontweight="bold", color=_INK, va="top")
     subtitle = " \u2192 ".join(date_label(s.date) for s in states)
     fig.text(0.3 / w, 1 - 0.72 / h, subtitle, fontsize=14, color=_INK, va="top")
-    axes = []
-    for rect, state in zip(layout.maps, states, strict=True):
-        ax = fig.add_axes(rect)
-        _draw_map(ax, scene, state, small=len(states) == 2)
+    axes = [fig.add_axes(rect) for rect in layout.maps]
+    for ax in axes:
+        _set_extent(ax, scene.extent)
+    reserved: list[shapely.Geometry] = []
+    inset = layout.inset
+    if inset is None:  # the locator sits in a corner of the map: keep names out from under it
+        inset = _corner(axes[0], scene, width_in=2.3 if size == "slide" else 2.1)
+        reserved.append(_data_box(axes[0], inset))
+    for ax, state in zip(axes, states, strict=True):
+        _draw_map(ax, scene, state, reserved, small=len(states) == 2)
         if len(states) == 2:
             ax.set_title(date_label(state.date), fontsize=14, fontweight="bold", color=_INK,
                          pad=6)
-        axes.append(ax)
-    inset = layout.inset or _corner(axes[0], scene, width_in=2.3 if size == "slide" else 2.1)
     _draw_inset(fig.add_axes(inset), scene, axes[0])
     _draw_legend(fig.add_axes(layout.legend), states, layout)
     credit = f"{BOUNDARY_CREDIT}  \u00b7  {POPULATION_CREDIT}  \u00b7  {records}"
@@ -311,18 +316,33 @@ def _shapes(ax: Axes, geoms: Iterable[shapely.Geometry], zorder: float, **style:
     ax.add_collection(PathCollection(paths, zorder=zorder, **style), autolim=False)
 
 
-def _clear_point(geom: shapely.Geometry, discs: list[tuple[float, float, float]],
-                 half: tuple[float, float]) -> tuple[float, float]:
-    """The visual centre of the part of ``geom`` where a label of half-size ``half`` clears
-    every disc ``(x, y, radius)``; the plain visual centre if no part is clear."""
-    if discs:
-        blocked = shapely.union_all([
-            shapely.box(x - half[0], y - half[1], x + half[0], y + half[1]).buffer(r)
-            for x, y, r in discs])
-        free = shapely.difference(geom, blocked)
-        if not free.is_empty and free.area > 0:
-            return _label_point(free)
-    return _label_point(geom)
+def _clear_point(geom: shapely.Geometry, obstacles: list[shapely.Geometry],
+                 half: tuple[float, float], avoid: shapely.Geometry | None = None,
+                 ) -> tuple[float, float] | None:
+    """The visual centre of the part of ``geom`` where a label of half-size ``half`` (metres)
+    touches none of ``obstacles`` (discs as ``Point(x, y, radius)``, or label boxes) nor the
+    area ``avoid``; None when no part is clear.
+
+    A label centred outside the obstacles grown by the label's half-size cannot touch them
+    (a rectangle's Minkowski sum with a box is a bigger box, with a disc a rounded box; an
+    area is grown by shifting it to the label's corners and edge midpoints)."""
+    hx, hy = half
+    label = shapely.box(-hx, -hy, hx, hy)
+    grown = []
+    if avoid is not None:
+        grown += [shapely.affinity.translate(avoid, dx, dy)
+                  for dx in (-hx, 0, hx) for dy in (-hy, 0, hy)]
+    for obstacle in obstacles:
+        if obstacle.geom_type == "Point":  # a disc: x, y and its radius as z
+            x, y, r = obstacle.coords[0]
+            grown.append(shapely.affinity.translate(label.buffer(r), x, y))
+        else:
+            bx0, by0, bx1, by1 = obstacle.bounds
+            grown.append(shapely.box(bx0 - hx, by0 - hy, bx1 + hx, by1 + hy))
+    free = shapely.difference(geom, shapely.union_all(grown)) if grown else geom
+    if free.is_empty or free.area <= 0:
+        return None
+    return _label_point(free)
 
 
 def _label_point(geom: shapely.Geometry) -> tuple[float, float]:
@@ -333,8 +353,9 @@ def _label_point(geom: shapely.Geometry) -> tuple[float, float]:
 # --- the map ----------------------------------------------------------------------------
 
 
-def _draw_map(ax: Axes, scene: _Scene, state: ControlState, *, small: bool) -> None:
-    _set_extent(ax, scene.extent)
+def _draw_map(ax: Axes, scene: _Scene, state: ControlState,
+              reserved: list[shapely.Geometry], *, small: bool) -> None:
+    """One map; ``reserved`` are boxes (map metres) that names must keep clear of."""
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -346,10 +367,9 @@ def _draw_map(ax: Axes, scene: _Scene, state: ControlState, *, small: bool) -> N
     _shapes(ax, scene.provinces.values, 4, facecolor="none", edgecolor="#333333",
             linewidth=1.2 if small else 1.4)
     _shapes(ax, scene.country.values, 4, facecolor="none", edgecolor="#666666", linewidth=1.0)
+    furniture = [_scale_bar(ax, small=small), _north_arrow(ax)]
     discs = _draw_sites(ax, state, small=small)
-    _draw_province_names(ax, scene, discs, small=small)
-    _scale_bar(ax, small=small)
-    _north_arrow(ax)
+    _draw_province_names(ax, scene, discs, [*reserved, *furniture], small=small)
 
 
 def _draw_districts(ax: Axes, scene: _Scene, state: ControlState) -> None:
@@ -366,26 +386,39 @@ def _draw_districts(ax: Axes, scene: _Scene, state: ControlState) -> None:
 
 
 def _draw_province_names(
-    ax: Axes, scene: _Scene, discs: list[tuple[float, float, float]], *, small: bool
+    ax: Axes, scene: _Scene, discs: list[tuple[float, float, float]],
+    reserved: list[shapely.Geometry], *, small: bool,
 ) -> None:
-    """Region names in bold where they clear the site symbols; context names in grey."""
+    """Region names in bold, then context names in grey, each where it clears the site
+    symbols and every name already placed (largest provinces first); a name with no clear
+    place inside its province and the view is left out."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     ppm = _points_per_metre(ax)
-    size = 8.5 if small else 10
+    crowded = len(scene.codes) > 15
+    size = (8.5 if small else 10) * (0.85 if crowded else 1)
+    obstacles = [*reserved, *(shapely.Point(x, y, r) for x, y, r in discs)]
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.75}
-    for code, geom in scene.provinces.items():
-        name = scene.names[code]
-        half = (0.32 * size * len(name) / ppm, 0.6 * size / ppm)  # label half-size, metres
-        x, y = _clear_point(geom, discs, half)
-        ax.text(x, y, name, fontsize=size, fontweight="bold", color=_INK, ha="center",
-                va="center", zorder=6, bbox=box, clip_on=True)
-    mx, my = (x1 - x0) * 0.04, (y1 - y0) * 0.04
-    for code, geom in scene.context.items():
-        x, y = _label_point(geom)
-        if x0 + mx < x < x1 - mx and y0 + my < y < y1 - my:
-            ax.text(x, y, scene.names[code], fontsize=7 if small else 8, fontstyle="italic",
-                    color="#888888", ha="center", va="center", zorder=1.5, clip_on=True)
+    style = {"fontsize": size, "fontweight": "bold", "color": _INK, "zorder": 6, "bbox": box}
+    grey = {"fontsize": size * 0.8, "fontstyle": "italic", "color": "#888888", "zorder": 1.5}
+    # simplified to a point's width: the outline only has to keep grey names off the region
+    region = shapely.simplify(shapely.union_all(scene.provinces.values), 1 / ppm)
+    for series, text_style, width, avoid in ((scene.provinces, style, 0.36, None),
+                                             (scene.context, grey, 0.32, region)):
+        for code in series.area.sort_values(ascending=False, kind="stable").index:
+            name = scene.names[code]
+            for scale in (1.0, 0.8):  # a crowded province gets a smaller name, or none
+                font = float(text_style["fontsize"]) * scale  # type: ignore[arg-type]
+                hx, hy = width * font * len(name) / ppm, 0.75 * font / ppm
+                view = shapely.box(x0 + hx, y0 + hy, x1 - hx, y1 - hy)
+                point = _clear_point(shapely.intersection(series[code], view), obstacles,
+                                     (hx, hy), avoid)
+                if point is not None:
+                    ax.text(*point, name, ha="center", va="center", clip_on=True,
+                            **{**text_style, "fontsize": font})
+                    obstacles.append(shapely.box(point[0] - hx, point[1] - hy,
+                                                 point[0] + hx, point[1] + hy))
+                    break
 
 
 def _set_extent(ax: Axes, extent: tuple[float, float, float, float]) -> None:
@@ -404,6 +437,17 @@ def _set_extent(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     ax.set_xlim(cx - w / 2, cx + w / 2)
     ax.set_ylim(cy - h / 2, cy + h / 2)
     ax.set_aspect("equal", adjustable="box")
+
+
+def _data_box(ax: Axes, rect: tuple[float, float, float, float]) -> shapely.Geometry:
+    """A rectangle in figure fractions as a box in ``ax``'s data coordinates."""
+    to_data = ax.transData.inverted()
+    fig = ax.get_figure()
+    assert fig is not None
+    corners = fig.transFigure.transform([(rect[0], rect[1]),
+                                         (rect[0] + rect[2], rect[1] + rect[3])])
+    (x0, y0), (x1, y1) = to_data.transform(corners)
+    return shapely.box(x0, y0, x1, y1)
 
 
 def _points_per_metre(ax: Axes) -> float:
@@ -480,16 +524,18 @@ def _nice_length(target_m: float) -> float:
     return (fitting[-1] if fitting else steps[0]) * 1000.0
 
 
-def _scale_bar(ax: Axes, *, small: bool) -> None:
+def _scale_bar(ax: Axes, *, small: bool) -> shapely.Geometry:
+    """A bar of a round length in the lower left; returns the box it takes (map metres)."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     ppm = _points_per_metre(ax)
     length = _nice_length((x1 - x0) * 0.2)
     bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.045
     height = 5 / ppm
     pad = 6 / ppm
-    ax.add_patch(Rectangle((bx - pad, by - pad), length + 2 * pad + 14 / ppm,
-                           height + 2 * pad + 12 / ppm, facecolor="white", edgecolor="none",
-                           alpha=0.8, zorder=10))
+    back = Rectangle((bx - pad, by - pad), length + 2 * pad + 14 / ppm,
+                     height + 2 * pad + 12 / ppm, facecolor="white", edgecolor="none",
+                     alpha=0.8, zorder=10)
+    ax.add_patch(back)
     for i, colour in enumerate((_INK, "white")):
         ax.add_patch(Rectangle((bx + i * length / 2, by), length / 2, height, facecolor=colour,
                                edgecolor=_INK, linewidth=0.8, zorder=11))
@@ -498,9 +544,11 @@ def _scale_bar(ax: Axes, *, small: bool) -> None:
     for frac, text in ((0, "0"), (0.5, f"{km / 2:g}"), (1, f"{km} km")):
         ax.text(bx + frac * length, by + height + 2.5 / ppm, text, fontsize=size, color=_INK,
                 ha="center", va="bottom", zorder=11)
+    (x, y), (w, h) = back.get_xy(), (back.get_width(), back.get_height())
+    return shapely.box(x, y, x + w, y + h)
 
 
-def _north_arrow(ax: Axes) -> None:
+def _north_arrow(ax: Axes) -> shapely.Geometry:
     """An arrow to true north at the arrow's own place (meridians converge in the Albers
     projection, so grid north is not quite true north away from the central meridian)."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
@@ -518,6 +566,8 @@ def _north_arrow(ax: Axes) -> None:
     label = tip + unit * 3 / ppm
     ax.text(label[0], label[1], "N", fontsize=12, fontweight="bold", color=_INK,
             ha="center", va="bottom", zorder=11)
+    reach = 10 / ppm
+    return shapely.box(bx - reach, by - reach, bx + reach, label[1] + 2 * reach)
 
 
 # --- inset and legend -------------------------------------------------------------------
@@ -612,10 +662,10 @@ def _count_text(counts: list[int]) -> str:
     return " \u2192 ".join(str(c) for c in counts) + f" {unit}"
 
 
-def _draw_legend(ax: Axes, states: Sequence[ControlState], layout: _Layout) -> None:
-    ax.set_axis_off()
-    font = layout.font
-    wrap = 40 if layout.wide_legend else 36
+def _legend_sections(states: Sequence[ControlState], layout: _Layout,
+                     font: float) -> list[VPacker]:
+    """Districts (with counts on each date), the site kinds drawn, and the position ring."""
+    wrap = 34 if layout.wide_legend else 36
     status_rows = []
     for style in STATUS_STYLES:
         counts = [int((s.districts["status"] == style.status).sum()) for s in states]
@@ -627,16 +677,43 @@ def _draw_legend(ax: Axes, states: Sequence[ControlState], layout: _Layout) -> N
     if any((s.sites["precision"] != "exact").any() for s in states):
         site_rows.append(_row(_swatch_site("", dashed=True), "Dashed edge: approximate position",
                               font))
-    position = _row(_swatch_site("", ring=True), textwrap.fill(POSITION_LABEL, wrap), font)
     per_column = 4 if layout.wide_legend else 99
     sections = [_section("Districts", status_rows, font, 99)]
     if site_rows:
         sections.append(_section("Sites (disc colour = status)", site_rows, font, per_column))
     if any(s.sites["position"].any() for s in states):
+        position = _row(_swatch_site("", ring=True), textwrap.fill(POSITION_LABEL, wrap), font)
         sections.append(_section("Positions", [position], font, 99))
-    packer = HPacker if layout.wide_legend else VPacker
-    box = packer(children=sections, align="top" if layout.wide_legend else "left", pad=0,
-                 sep=22 if layout.wide_legend else 12)
-    ax.add_artist(AnchoredOffsetbox(loc="upper left", child=box, pad=0, borderpad=0,
-                                    frameon=False, bbox_to_anchor=(0, 1),
-                                    bbox_transform=ax.transAxes))
+    return sections
+
+
+def _legend_arrangements(sections: list[VPacker], wide: bool) -> list[OffsetBox]:
+    if not wide:
+        return [VPacker(children=sections, align="left", pad=0, sep=12)]
+    options: list[OffsetBox] = [HPacker(children=sections, align="top", pad=0, sep=22)]
+    if len(sections) == 3:  # the position ring under the districts
+        first = VPacker(children=[sections[0], sections[2]], align="left", pad=0, sep=8)
+        options.append(HPacker(children=[first, sections[1]], align="top", pad=0, sep=22))
+    return options
+
+
+def _draw_legend(ax: Axes, states: Sequence[ControlState], layout: _Layout) -> None:
+    """The first arrangement that fits the legend's axes, at the largest font that fits."""
+    ax.set_axis_off()
+    fig = ax.get_figure()
+    assert fig is not None
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    space = ax.get_window_extent(renderer)
+    anchored = None
+    for font in (layout.font, layout.font - 1, layout.font - 2):
+        for box in _legend_arrangements(_legend_sections(states, layout, font),
+                                        layout.wide_legend):
+            if anchored is not None:
+                anchored.remove()
+            anchored = AnchoredOffsetbox(loc="upper left", child=box, pad=0, borderpad=0,
+                                         frameon=False, bbox_to_anchor=(0, 1),
+                                         bbox_transform=ax.transAxes)
+            ax.add_artist(anchored)
+            extent = anchored.get_window_extent(renderer)
+            if extent.width <= space.width and extent.height <= space.height:
+                return
