@@ -120,7 +120,7 @@ def _load(args: argparse.Namespace) -> Any:
     from .api import load
 
     ds = load(args.data, args.boundaries)
-    warnings = ds.records.warnings
+    warnings = ds.geo.warnings + ds.records.warnings
     if args.command == "validate":
         for warning in warnings:
             log.warning("%s", warning)
@@ -244,8 +244,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     ds = _load(args)
     r = ds.records
-    print(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records, "
-          f"{len(r.warnings)} warning(s) in {r.folder}")
+    print(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records "
+          f"in {r.folder}; {len(ds.geo.districts)} districts in {ds.geo.path}; "
+          f"{len(r.warnings) + len(ds.geo.warnings)} warning(s)")
     return 0
 
 

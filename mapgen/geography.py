@@ -39,8 +39,18 @@ GRID = 1e-4
 
 REQUIRED_COLUMNS = {
     "country": ("pcode", "name"),
-    "provinces": ("pcode", "name", "name_dari", "population", "area_km2"),
-    "districts": ("pcode", "name", "name_dari", "province_pcode", "population", "area_km2"),
+    "provinces": ("pcode", "name"),
+    "districts": ("pcode", "name", "province_pcode"),
+}
+OPTIONAL_COLUMNS = ("name_dari", "population", "area_km2")
+#: Column names of OCHA's common operational datasets (COD-AB), and the shapefile-truncated
+#: ``province_p``, accepted for the normalised ones.
+COLUMN_ALIASES = {
+    "districts": {"ADM2_PCODE": "pcode", "ADM2_EN": "name", "ADM2_DA": "name_dari",
+                  "ADM1_PCODE": "province_pcode", "province_p": "province_pcode"},
+    "provinces": {"ADM1_PCODE": "pcode", "ADM1_EN": "name", "ADM1_DA": "name_dari",
+                  "REG_EN": "region"},
+    "country": {"ADM0_PCODE": "pcode", "ADM0_EN": "name", "ADM0_DA": "name_dari"},
 }
 
 
@@ -52,6 +62,7 @@ class Geography:
     provinces: gpd.GeoDataFrame
     districts: gpd.GeoDataFrame
     path: Path
+    warnings: tuple[Problem, ...] = ()
 
 
 def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
@@ -73,44 +84,86 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
     if not file.exists():
         raise MissingFileError(f"{file}: boundary file not found (give --boundaries FILE)")
     try:
-        layers = {name for name, _ in pyogrio.list_layers(file)}
+        layers = [name for name, _ in pyogrio.list_layers(file)]
     except Exception as exc:  # GDAL's own errors come in several classes
         raise DataError(
-            [Problem(str(file), 0, "file", file.name, f"GDAL cannot read it: {exc}")]
+            [Problem(str(file), 0, "file", file.name, f"GDAL cannot read it: {exc}",
+                     "give a GeoPackage, shapefile or GeoJSON of the districts")]
         ) from None
     problems: list[Problem] = []
+    # a single-layer file (shapefile, GeoJSON) is taken as the districts layer
+    names = {"districts": "districts" if "districts" in layers else
+             (layers[0] if len(layers) == 1 else None),
+             "provinces": "provinces" if "provinces" in layers else None,
+             "country": "country" if "country" in layers else None}
+    if names["districts"] is None:
+        raise DataError([Problem(str(file), 0, "layer", "districts", "layer is missing",
+                                 f"the file has layers {layers}; name one 'districts'")])
     frames: dict[str, gpd.GeoDataFrame] = {}
-    for layer, columns in REQUIRED_COLUMNS.items():
-        if layer not in layers:
-            problems.append(
-                Problem(
-                    str(file), 0, "layer", layer, "layer is missing",
-                    f"the file has {sorted(layers)}; expected country, provinces, districts",
-                )
-            )
+    for layer, source in names.items():
+        if source is None:
             continue
-        frame = gpd.read_file(file, layer=layer)
-        missing = [c for c in columns if c not in frame.columns]
+        frame = gpd.read_file(file, layer=source)
+        renames = {k: v for k, v in COLUMN_ALIASES[layer].items()
+                   if k in frame.columns and v not in frame.columns}
+        frame = frame.rename(columns=renames)
+        missing = [c for c in REQUIRED_COLUMNS[layer] if c not in frame.columns]
         if missing:
-            problems.append(
-                Problem(
-                    str(file), 0, f"{layer} columns", ", ".join(missing), "columns are missing",
-                    f"layer {layer!r} needs columns {', '.join(columns)}",
-                )
-            )
+            problems.append(Problem(
+                str(file), 0, f"{layer} columns", ", ".join(missing), "columns are missing",
+                f"layer {source!r} needs columns {', '.join(REQUIRED_COLUMNS[layer])} "
+                f"(it has {', '.join(c for c in frame.columns if c != 'geometry')})"))
             continue
         frames[layer] = _normalise(frame, file, layer, problems)
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
+    districts = frames["districts"]
+    provinces = frames.get("provinces")
+    if provinces is None:
+        provinces = _derive(districts, "province_pcode")
+        problems.append(Problem(str(file), 0, "layer", "provinces", "no provinces layer",
+                                "provinces derived by dissolving districts by province_pcode",
+                                "warning"))
+    country = frames.get("country")
+    if country is None:
+        country = _derive(districts.assign(_all="AF"), "_all")
     for p in problems:
-        log.warning("%s", p)
-    return Geography(frames["country"], frames["provinces"], frames["districts"], file)
+        log.debug("%s", p)
+    return Geography(_complete(country), _complete(provinces), _complete(districts), file,
+                     tuple(problems))
+
+
+def _derive(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
+    out = frame[[by, "geometry"]].dissolve(by=by).reset_index().rename(columns={by: "pcode"})
+    out["name"] = out["pcode"]
+    return out.set_index("pcode", drop=False)
+
+
+def _complete(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Fill the optional columns: Dari name empty, population unknown, area computed."""
+    frame = frame.copy()
+    if "name_dari" not in frame.columns:
+        frame["name_dari"] = ""
+    if "population" not in frame.columns:
+        frame["population"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    if "area_km2" not in frame.columns:
+        frame["area_km2"] = (frame.geometry.to_crs(EQUAL_AREA_CRS).area / 1e6).round(1)
+    if "region" not in frame.columns:
+        frame["region"] = ""
+    return frame
 
 
 def _normalise(
     frame: gpd.GeoDataFrame, file: Path, layer: str, problems: list[Problem]
 ) -> gpd.GeoDataFrame:
     if frame.crs is None:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+            problems.append(Problem(
+                str(file), 0, f"{layer} crs", "none",
+                "no coordinate reference system, and the coordinates are not longitude/latitude",
+                "set the file's CRS (for a shapefile, supply its .prj)"))
+            return frame
         problems.append(
             Problem(str(file), 0, f"{layer} crs", "none", "no coordinate reference system",
                     "assumed EPSG:4326 (longitude/latitude); set the CRS in the file", "warning")
@@ -119,7 +172,7 @@ def _normalise(
     elif not CRS(frame.crs).equals(CRS.from_epsg(4326)):
         problems.append(
             Problem(str(file), 0, f"{layer} crs", str(CRS(frame.crs).to_string()),
-                    "not EPSG:4326", "reprojected with pyproj", "warning")
+                    "not EPSG:4326", "reprojected to EPSG:4326 with pyproj", "warning")
         )
         frame = frame.to_crs("EPSG:4326")
     invalid = ~frame.geometry.is_valid
@@ -131,6 +184,10 @@ def _normalise(
             )
         frame = frame.set_geometry(frame.geometry.make_valid())
     frame = frame.astype({"pcode": str})
+    dup = frame["pcode"][frame["pcode"].duplicated()]
+    for code in sorted(set(dup)):
+        problems.append(Problem(str(file), 0, f"{layer} pcode", code, "P-code used twice",
+                                "each feature needs its own pcode"))
     return frame.set_index("pcode", drop=False).sort_index()
 
 

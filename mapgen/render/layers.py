@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from ..control import ControlState
@@ -112,7 +113,7 @@ def build_payload(
             "name": dist["name"].tolist(),
             "dari": dist["name_dari"].tolist(),
             "prov": [ppos[p] for p in dist["province_pcode"]],
-            "pop": [None if v is None or v != v else int(v) for v in dist["population"].tolist()],
+            "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
             "geom": [encode_geometry(web.districts[c]) for c in dcodes],
         },
