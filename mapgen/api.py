@@ -245,3 +245,45 @@ def stats_plot(
               for d in date_range(start, end, step)]
     return stats.plot_series(states, dataset.geo, measure=measure,
                              title=f"{label}: {measure.replace('_km2', '').replace('population', 'people')} by status")
+
+
+def coverage(
+    dataset: Dataset,
+    start: DateLike = "2021-05-01",
+    end: DateLike = "2021-09-07",
+    *,
+    step: str = "7d",
+    region: str = "north",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Where the record is thin.
+
+    Returns ``(known, gaps)``: ``known`` has one row per province with the number of its
+    districts that have a known status (not ``unknown``) on each date of the period;
+    ``gaps`` lists every district with no known status on at least one of those dates,
+    with the first date it becomes known (empty if never).
+    """
+    provinces, _ = dataset.region(region)
+    days = date_range(start, end, step)
+    hist = control.History(dataset.records)
+    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
+              for d in days]
+    dist = states[0].districts
+    known = pd.DataFrame({"province": provinces,
+                          "name": dataset.geo.provinces.loc[provinces, "name"].tolist(),
+                          "districts": [int((dist["province"] == p).sum()) for p in provinces]})
+    for day, state in zip(days, states, strict=True):
+        ok = state.districts["status"] != control.UNKNOWN
+        known[day.isoformat()] = [int((ok & (state.districts["province"] == p)).sum())
+                                  for p in provinces]
+    rows = []
+    for code in dist.index:
+        flags = [s.districts.loc[code, "status"] != control.UNKNOWN for s in states]
+        if all(flags):
+            continue
+        first = next((d.isoformat() for d, f in zip(days, flags, strict=True) if f), "")
+        rows.append({"place": code, "name": dist.loc[code, "name"],
+                     "province": dist.loc[code, "province"],
+                     "unknown_dates": sum(1 for f in flags if not f), "first_known": first})
+    gaps = pd.DataFrame(rows, columns=["place", "name", "province", "unknown_dates",
+                                       "first_known"])
+    return known, gaps

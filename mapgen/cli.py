@@ -105,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_stats)
 
+    p = sub.add_parser("coverage", help="how many districts have a known status, per date")
+    p.add_argument("--start", default="2021-05-01", help="YYYY-MM-DD (default 2021-05-01)")
+    p.add_argument("--end", default="2021-09-07", help="YYYY-MM-DD (default 2021-09-07)")
+    p.add_argument("--step", default="7d", help="7d (default), 1d, 2w, ...")
+    _region(p)
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    _common(p)
+    p.set_defaults(func=cmd_coverage)
+
     p = sub.add_parser("validate", help="check the record and boundary files and report every problem")
     _common(p)
     p.set_defaults(func=cmd_validate)
@@ -219,6 +228,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
         write_atomic(args.plot, png)
         log.info("wrote %s (%s bytes)", args.plot, f"{len(png):,}")
     _print_table(table, args.format)
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .api import coverage, date_range
+
+    date_range(args.start, args.end, args.step)
+    known, gaps = coverage(_load(args), args.start, args.end, step=args.step, region=args.region)
+    if args.format == "csv":
+        _print_table(known, "csv")
+        return 0
+    print("Districts with a known status (not 'unknown'), by province and date:\n")
+    print(known.to_string(index=False))
+    print(f"\n{len(gaps)} district(s) unknown on some of these dates "
+          "(first_known empty = no record at all); see data/events/GAPS.md:\n")
+    print(gaps.to_string(index=False) if len(gaps) else "(none)")
     return 0
 
 

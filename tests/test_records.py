@@ -118,3 +118,30 @@ def test_cli_reports_and_writes_nothing(data_copy: Path, tmp_path: Path) -> None
     assert f"{data_copy / 'sites.csv'}:{line}: lat/lon: '36.7, 65.75': point lies" in r.err
     assert "km outside district AF1901" in r.err
     assert not out.exists()
+
+
+def test_coverage_counts_known_districts(ds: mapgen.Dataset) -> None:
+    known, gaps = mapgen.coverage(ds, "2021-06-01", "2021-08-15", step="7d", region="north")
+    dates = [c for c in known.columns if c.startswith("2021-")]
+    assert dates[0] == "2021-06-01" and dates[-1] == "2021-08-15"
+    for day in ("2021-06-01", "2021-08-15"):
+        state = mapgen.status_on(ds, day)
+        by_prov = (state.districts["status"] != "unknown").groupby(
+            state.districts["province"]).sum()
+        assert known.set_index("province")[day].to_dict() == by_prov.astype(int).to_dict()
+    # Marmul has no record of its own: known only once the Balkh province record (14 Aug)
+    row = gaps.set_index("place").loc["AF2105"]
+    assert (row["first_known"], row["unknown_dates"]) == ("2021-08-15", len(dates) - 1)
+    # Khanaqa is known from 20 June; Qush Tepa (held since 2019) on every date
+    assert gaps.set_index("place").loc["AF2803", "first_known"] == "2021-06-22"
+    assert "AF2805" not in set(gaps["place"])
+
+
+def test_coverage_cli() -> None:
+    r = run_cli("coverage", "--region", "Kunduz", "--start", "2021-06-01", "--end",
+                "2021-07-01", "--format", "csv")
+    assert r.code == 0, r.err
+    lines = r.out.strip().splitlines()
+    assert lines[0].startswith("province,name,districts,2021-06-01,2021-06-08")
+    assert lines[1].startswith("AF19,Kunduz,7,0,")
+    assert lines[1].endswith(",7")
