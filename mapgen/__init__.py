@@ -28,6 +28,17 @@ from .api import (
 from .control import ControlState, changes, resolve
 from .errors import DataError, InputError, MapgenError, MissingFileError, Problem
 
+
+
+def __getattr__(name: str) -> object:
+    # matplotlib is imported only by the commands that draw figures
+    if name == "export_figure":
+        from .render.figure import export_figure
+
+        return export_figure
+    raise AttributeError(f"module 'mapgen' has no attribute {name!r}")
+
+
 try:
     __version__ = version("mapgen")
 except PackageNotFoundError:  # running from a source tree that is not installed
@@ -49,6 +60,7 @@ __all__ = [
     "change_table",
     "coverage",
     "date_range",
+    "export_figure",
     "changes",
     "load",
     "map_html",

@@ -91,6 +91,21 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_timeline)
 
+    p = sub.add_parser("export", help="a static figure (PNG, SVG, PDF) for slides and documents")
+    p.add_argument("--date", help="YYYY-MM-DD (or --before and --after for two maps side by side)")
+    p.add_argument("--before", help="YYYY-MM-DD")
+    p.add_argument("--after", help="YYYY-MM-DD")
+    _region(p)
+    p.add_argument("--format", choices=("png", "svg", "pdf"),
+                   help="default: from --out's suffix, else png")
+    p.add_argument("--out", metavar="FILE", help="default outputs/figure-DATE.FORMAT")
+    p.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: 2666 px wide)")
+    p.add_argument("--size", choices=("slide", "a4"), default="slide",
+                   help="slide (16:9, default) or a4 (landscape)")
+    p.add_argument("--detail", choices=("low", "medium", "high"), default="medium")
+    _common(p)
+    p.set_defaults(func=cmd_export)
+
     p = sub.add_parser("stats", help="districts, area and people under each status")
     p.add_argument("--date", help="YYYY-MM-DD (or give --start and --end for a time series)")
     p.add_argument("--start", help="YYYY-MM-DD")
@@ -193,6 +208,33 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else _default_out(
         "timeline", args, start.isoformat(), end.isoformat())
     save_map(page, out)
+    log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .api import as_date
+    from .errors import InputError
+    from .render.figure import export_figure
+
+    if args.date and (args.before or args.after):
+        raise InputError("give either --date or --before and --after, not both")
+    if not args.date and not (args.before and args.after):
+        raise InputError("give --date, or --before and --after")
+    after = as_date(args.date or args.after)
+    before = as_date(args.before) if args.before else None
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
+        fmt = suffix if suffix in ("png", "svg", "pdf") else "png"
+    dates = [d.isoformat() for d in (before, after) if d is not None]
+    name = "-".join(["figure", *dates])
+    if args.region.strip().lower() != "north":
+        name += "-" + _slug(args.region)
+    out = Path(args.out) if args.out else Path("outputs") / f"{name}.{fmt}"
+    ds = _load(args)
+    export_figure(ds, after, before=before, region=args.region, fmt=fmt, out=out, dpi=args.dpi,
+                  size=args.size, detail=args.detail)
     log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
     return 0
 

@@ -100,3 +100,20 @@ def test_places_lists_aliases() -> None:
     assert "AF2801" in codes and "city-sheberghan" in codes
     r = run_cli("places", "Kondoz")
     assert r.out.split("\t")[0] == "AF19"
+
+
+def test_export_cli_png_and_pdf(tmp_path: Path) -> None:
+    from matplotlib.image import imread
+
+    png = tmp_path / "f.png"
+    r = run_cli("export", "--date", "2021-08-08", "--out", str(png), "-q")
+    assert r.code == 0, r.err
+    h, w = imread(str(png)).shape[:2]
+    assert (w, h) == (2666, 1500)
+    pdf = tmp_path / "f.pdf"
+    r = run_cli("export", "--before", "2021-08-06", "--after", "2021-08-09", "--out", str(pdf),
+                "--size", "a4", "-q")
+    assert r.code == 0, r.err
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    r = run_cli("export", "--date", "2021-08-08", "--before", "2021-08-01", "--after", "2021-08-02")
+    assert r.code == 2 and "give either --date or --before and --after, not both" in r.err

@@ -27,7 +27,7 @@ SVG_TEXT = "{http://www.w3.org/2000/svg}text"
 
 def svg_texts(data: bytes) -> list[str]:
     """Every ``<text>`` element's text (svg.fonttype none keeps text as text)."""
-    root = ET.fromstring(data)
+    root = ET.fromstring(data)  # noqa: S314  (our own output)
     return ["".join(el.itertext()) for el in root.iter(SVG_TEXT)]
 
 
@@ -119,12 +119,11 @@ def test_png_slide_is_16_9_and_at_least_1600_px(png: bytes) -> None:
 
 def test_png_shows_every_status_colour(png: bytes) -> None:
     with Image.open(io.BytesIO(png)) as im:
-        pixels = np.asarray(im.convert("RGB")).reshape(-1, 3)
-    colours, counts = np.unique(pixels, axis=0, return_counts=True)
-    found = {"#{:02X}{:02X}{:02X}".format(*c): int(n) for c, n in zip(colours, counts,
-                                                                       strict=True)}
+        rgb = np.asarray(im.convert("RGB")).astype(np.int32)
+    packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
     for style in STATUS_STYLES:  # all four occur in the north on 8 August
-        assert found.get(style.colour, 0) > 2000, style.status
+        pixels = int((packed == int(style.colour[1:], 16)).sum())
+        assert pixels > 2000, style.status
 
 
 def test_a4_png_written_to_path_is_landscape_a4(a4_file: Path) -> None:
@@ -166,7 +165,9 @@ def test_svg_names_focus_provinces_and_site_kinds(svg: bytes) -> None:
         assert name in texts
     for label in ("City / provincial capital", "Army base", "Airport"):
         assert label in texts
-    assert "Government-held position in a\ndistrict not held by the government" in texts
+    # a wrapped label is one <text> per line
+    assert "Government-held position in a" in texts
+    assert "district not held by the government" in texts
 
 
 def test_svg_scale_bar_north_arrow_and_credits(svg: bytes, ds: mapgen.Dataset) -> None:
@@ -197,7 +198,9 @@ def test_pdf_is_a_pdf_with_the_date_as_text(pdf: bytes) -> None:
     assert pdf[:5] == b"%PDF-"
     strings = pdf_strings(pdf)
     assert DAY_TEXT in strings
-    assert TITLE in strings
+    # the em dash comes from a second embedded font, so the title is three strings
+    i = strings.index("Territorial control ")
+    assert strings[i + 2] == " Northern Afghanistan"
     assert b"/CreationDate" not in pdf
 
 
@@ -230,7 +233,7 @@ def test_pair_has_both_dates_and_one_legend(pair_svg: bytes, ds: mapgen.Dataset)
         ({"size": "a3"}, "size 'a3': use slide \\(16:9\\) or a4 \\(landscape\\)"),
         ({"dpi": 10}, "dpi 10: use a whole number from 50 to 600"),
         ({"detail": "ultra"}, "unknown detail 'ultra': use low, medium or high"),
-        ({"region": "Kandahaar,Narnia"}, "Narnia"),
+        ({"region": "Kandahaar"}, "unknown place 'Kandahaar' .*did you mean Kandahar"),
     ],
 )
 def test_bad_options_raise_input_error(ds: mapgen.Dataset, kwargs: dict[str, object],

@@ -1,25 +1,29 @@
 """Print-quality static figures of the control map (PNG, SVG, PDF), drawn with matplotlib.
 
-Everything is drawn in :data:`mapgen.geography.EQUAL_AREA_CRS`, so the scale bar is true
-(near the standard parallels, where the north lies). Only matplotlib's object-oriented API is
-used: no pyplot, no global figure state.
+Maps are drawn in :data:`mapgen.geography.EQUAL_AREA_CRS`, whose scale is within 0.3% of
+true anywhere in Afghanistan, so one scale bar serves the whole map. Only matplotlib's
+object-oriented API is used (no pyplot, no global figure state); the rcParams a figure needs
+are set in an ``rc_context`` around drawing and saving.
 """
 
 from __future__ import annotations
 
 import io
+import numbers
 import os
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import shapely
 import shapely.affinity
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
@@ -60,7 +64,7 @@ DPI_RANGE = (50, 600)
 
 # SVG text stays text (searchable, editable); fixed salt and no dates make the bytes stable.
 # pdf.compression is left to the caller's rcParams.
-_RC: dict[str, object] = {
+_RC: dict[str, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "mapgen",
     "pdf.fonttype": 42,
@@ -132,16 +136,27 @@ def export_figure(
     out
         Write the figure here atomically and return its path; return the bytes when omitted.
     dpi
-        Resolution of a PNG (and of hatching in PDF/SVG), 50 to 600.
+        Dots per inch of a PNG, 50 to 600 (200 on a slide gives 2666 x 1500 pixels).
     size
         ``slide`` (16:9, 13.33 x 7.5 in) or ``a4`` (landscape, 11.69 x 8.27 in).
     detail
         Boundary precision: ``low``, ``medium`` or ``high``.
 
+    Returns
+    -------
+    bytes or pathlib.Path
+        The file's bytes, or its path when ``out`` is given.
+
     Raises
     ------
     mapgen.errors.InputError
-        A bad format, size, dpi, date, region or detail; every option problem at once.
+        A bad format, size, dpi or ``out`` suffix (all reported at once, before any drawing),
+        or a bad date, region or detail.
+
+    Notes
+    -----
+    The same inputs give the same bytes. SVG text stays text (searchable and editable); PDF
+    compression follows matplotlib's ``pdf.compression`` rcParam.
     """
     _check_options(fmt, size, dpi, out)
     days = [as_date(before), as_date(after)] if before is not None else [as_date(after)]
@@ -149,7 +164,7 @@ def export_figure(
         raise InputError(f"after {days[1]} must be later than before {days[0]}")
     scene = _scene(dataset, region, detail)
     states = [status_on(dataset, day, region=region) for day in days]
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(_RC):  # type: ignore[arg-type]  # stubs want literal keys
         fig = _compose(scene, states, size, _records_credit(dataset, states))
         data = _save(fig, fmt, dpi, _title(scene, states))
     if out is not None:
@@ -163,7 +178,8 @@ def _check_options(fmt: str, size: str, dpi: int, out: str | os.PathLike[str] | 
         problems.append(f"fmt {fmt!r}: use png, svg or pdf")
     if size not in SIZES:
         problems.append(f"size {size!r}: use slide (16:9) or a4 (landscape)")
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+    whole = isinstance(dpi, numbers.Integral) and not isinstance(dpi, bool)
+    if not whole or not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
         problems.append(f"dpi {dpi!r}: use a whole number from {DPI_RANGE[0]} to {DPI_RANGE[1]}")
     if out is not None and fmt in FORMATS:
         suffix = Path(out).suffix.lower().lstrip(".")
@@ -208,9 +224,13 @@ def _records_credit(dataset: Dataset, states: Sequence[ControlState]) -> str:
     return f"Records: {len(cited)} cited sources ({where})"
 
 
+def _heading(scene: _Scene) -> str:
+    return f"Territorial control \u2014 {scene.label}"
+
+
 def _title(scene: _Scene, states: Sequence[ControlState]) -> str:
-    dates = " and ".join(date_label(s.date) for s in states)
-    return f"Territorial control \u2014 {scene.label}, {dates}"
+    """The document title in the file's metadata."""
+    return f"{_heading(scene)}, " + " and ".join(date_label(s.date) for s in states)
 
 
 # --- layout -----------------------------------------------------------------------------
@@ -252,7 +272,7 @@ def _compose(scene: _Scene, states: Sequence[ControlState], size: str, records: 
     fig = Figure(figsize=(w, h), facecolor="white")
     FigureCanvasAgg(fig)
     layout = _layout(size, pair=len(states) == 2)
-    fig.text(0.3 / w, 1 - 0.28 / h, f"Territorial control \u2014 {scene.label}",
+    fig.text(0.3 / w, 1 - 0.28 / h, _heading(scene),
              fontsize=20, fontweight="bold", color=_INK, va="top")
     subtitle = " \u2192 ".join(date_label(s.date) for s in states)
     fig.text(0.3 / w, 1 - 0.72 / h, subtitle, fontsize=14, color=_INK, va="top")
@@ -285,7 +305,7 @@ def _save(fig: Figure, fmt: str, dpi: int, title: str) -> bytes:
     else:
         metadata = {"Title": title, "Software": "mapgen (matplotlib)"}
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+    fig.savefig(buf, format=fmt, dpi=int(dpi), metadata=metadata, facecolor="white")
     return buf.getvalue()
 
 
@@ -311,7 +331,7 @@ def _path(geom: shapely.Geometry) -> MplPath:
     return MplPath(np.concatenate(verts), np.concatenate(codes))
 
 
-def _shapes(ax: Axes, geoms: Iterable[shapely.Geometry], zorder: float, **style: object) -> None:
+def _shapes(ax: Axes, geoms: Iterable[shapely.Geometry], zorder: float, **style: Any) -> None:
     paths = [_path(g) for g in geoms]
     ax.add_collection(PathCollection(paths, zorder=zorder, **style), autolim=False)
 
@@ -399,8 +419,10 @@ def _draw_province_names(
     obstacles = [*reserved, *(shapely.Point(x, y, r) for x, y, r in discs)]
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.75}
-    style = {"fontsize": size, "fontweight": "bold", "color": _INK, "zorder": 6, "bbox": box}
-    grey = {"fontsize": size * 0.8, "fontstyle": "italic", "color": "#888888", "zorder": 1.5}
+    style: dict[str, Any] = {"fontsize": size, "fontweight": "bold", "color": _INK,
+                             "zorder": 6, "bbox": box}
+    grey: dict[str, Any] = {"fontsize": size * 0.8, "fontstyle": "italic", "color": "#888888",
+                            "zorder": 1.5}
     # simplified to a point's width: the outline only has to keep grey names off the region
     region = shapely.simplify(shapely.union_all(scene.provinces.values), 1 / ppm)
     for series, text_style, width, avoid in ((scene.provinces, style, 0.36, None),
@@ -408,7 +430,7 @@ def _draw_province_names(
         for code in series.area.sort_values(ascending=False, kind="stable").index:
             name = scene.names[code]
             for scale in (1.0, 0.8):  # a crowded province gets a smaller name, or none
-                font = float(text_style["fontsize"]) * scale  # type: ignore[arg-type]
+                font = float(text_style["fontsize"]) * scale
                 hx, hy = width * font * len(name) / ppm, 0.75 * font / ppm
                 view = shapely.box(x0 + hx, y0 + hy, x1 - hx, y1 - hy)
                 point = _clear_point(shapely.intersection(series[code], view), obstacles,
@@ -424,8 +446,7 @@ def _draw_province_names(
 def _set_extent(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     """Show at least ``extent``, widened in one direction to fill the axes at 1:1, so the
     limits are final before anything is sized in points."""
-    fig = ax.get_figure()
-    assert fig is not None
+    fig = _figure(ax)
     box = ax.get_position()
     box_ratio = (box.height * fig.get_figheight()) / (box.width * fig.get_figwidth())
     x0, y0, x1, y1 = extent
@@ -439,11 +460,16 @@ def _set_extent(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     ax.set_aspect("equal", adjustable="box")
 
 
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    return fig
+
+
 def _data_box(ax: Axes, rect: tuple[float, float, float, float]) -> shapely.Geometry:
     """A rectangle in figure fractions as a box in ``ax``'s data coordinates."""
     to_data = ax.transData.inverted()
-    fig = ax.get_figure()
-    assert fig is not None
+    fig = _figure(ax)
     corners = fig.transFigure.transform([(rect[0], rect[1]),
                                          (rect[0] + rect[2], rect[1] + rect[3])])
     (x0, y0), (x1, y1) = to_data.transform(corners)
@@ -451,8 +477,7 @@ def _data_box(ax: Axes, rect: tuple[float, float, float, float]) -> shapely.Geom
 
 
 def _points_per_metre(ax: Axes) -> float:
-    fig = ax.get_figure()
-    assert fig is not None
+    fig = _figure(ax)
     width_in = ax.get_position().width * fig.get_figwidth()
     x0, x1 = ax.get_xlim()
     return width_in * 72 / (x1 - x0)
@@ -497,7 +522,7 @@ def _draw_sites(ax: Axes, state: ControlState, *, small: bool) -> list[tuple[flo
     radii = np.where(ring, r + 3.2, r + 0.6)
     centres = _spread(true, radii) / ppm
     anchors = true / ppm
-    ax.add_collection(LineCollection(np.stack([anchors, centres], axis=1), colors="#444444",
+    ax.add_collection(LineCollection(list(np.stack([anchors, centres], axis=1)), colors="#444444",
                                      linewidths=0.6, zorder=7))
     ax.scatter(anchors[:, 0], anchors[:, 1], s=4, color=_INK, zorder=7, linewidths=0)
     for (code, site), (cx, cy), has_ring in zip(sites.iterrows(), centres, ring, strict=True):
@@ -576,8 +601,7 @@ def _north_arrow(ax: Axes) -> shapely.Geometry:
 def _corner(ax: Axes, scene: _Scene, width_in: float) -> tuple[float, float, float, float]:
     """A rectangle (figure fractions) for the locator in the right-hand corner of the map
     that hides least of the region (the scale bar and north arrow hold the left corners)."""
-    fig = ax.get_figure()
-    assert fig is not None
+    fig = _figure(ax)
     fw, fh = fig.get_figwidth(), fig.get_figheight()
     cx0, cy0, cx1, cy1 = scene.country.total_bounds
     height_in = width_in * (cy1 - cy0) / (cx1 - cx0)
@@ -649,9 +673,9 @@ def _row(swatch: OffsetBox, label: str, font: float) -> HPacker:
     return HPacker(children=[swatch, text], align="center", pad=0, sep=5)
 
 
-def _section(title: str, rows: list[HPacker], font: float, per_column: int) -> VPacker:
-    columns = [VPacker(children=rows[i:i + per_column], align="left", pad=0, sep=3)
-               for i in range(0, len(rows), per_column)]
+def _section(title: str, rows: list[Artist], font: float, per_column: int) -> VPacker:
+    columns: list[Artist] = [VPacker(children=rows[i:i + per_column], align="left", pad=0,
+                                     sep=3) for i in range(0, len(rows), per_column)]
     head = TextArea(title, textprops={"fontsize": font + 1, "fontweight": "bold", "color": _INK})
     body = HPacker(children=columns, align="top", pad=0, sep=12)
     return VPacker(children=[head, body], align="left", pad=0, sep=5)
@@ -663,22 +687,22 @@ def _count_text(counts: list[int]) -> str:
 
 
 def _legend_sections(states: Sequence[ControlState], layout: _Layout,
-                     font: float) -> list[VPacker]:
+                     font: float) -> list[Artist]:
     """Districts (with counts on each date), the site kinds drawn, and the position ring."""
     wrap = 34 if layout.wide_legend else 36
-    status_rows = []
+    status_rows: list[Artist] = []
     for style in STATUS_STYLES:
         counts = [int((s.districts["status"] == style.status).sum()) for s in states]
         status_rows.append(_row(_swatch_status(style.status),
                                 f"{style.label}: {_count_text(counts)}", font))
     used = {k for s in states for k in s.sites["kind"]}
-    site_rows = [_row(_swatch_site(glyph), label, font)
+    site_rows: list[Artist] = [_row(_swatch_site(glyph), label, font)
                  for kind, (glyph, label) in KIND_SYMBOLS.items() if kind in used]
     if any((s.sites["precision"] != "exact").any() for s in states):
         site_rows.append(_row(_swatch_site("", dashed=True), "Dashed edge: approximate position",
                               font))
     per_column = 4 if layout.wide_legend else 99
-    sections = [_section("Districts", status_rows, font, 99)]
+    sections: list[Artist] = [_section("Districts", status_rows, font, 99)]
     if site_rows:
         sections.append(_section("Sites (disc colour = status)", site_rows, font, per_column))
     if any(s.sites["position"].any() for s in states):
@@ -687,7 +711,7 @@ def _legend_sections(states: Sequence[ControlState], layout: _Layout,
     return sections
 
 
-def _legend_arrangements(sections: list[VPacker], wide: bool) -> list[OffsetBox]:
+def _legend_arrangements(sections: list[Artist], wide: bool) -> list[OffsetBox]:
     if not wide:
         return [VPacker(children=sections, align="left", pad=0, sep=12)]
     options: list[OffsetBox] = [HPacker(children=sections, align="top", pad=0, sep=22)]
@@ -700,8 +724,7 @@ def _legend_arrangements(sections: list[VPacker], wide: bool) -> list[OffsetBox]
 def _draw_legend(ax: Axes, states: Sequence[ControlState], layout: _Layout) -> None:
     """The first arrangement that fits the legend's axes, at the largest font that fits."""
     ax.set_axis_off()
-    fig = ax.get_figure()
-    assert fig is not None
+    fig = _figure(ax)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     space = ax.get_window_extent(renderer)
     anchored = None
