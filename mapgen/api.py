@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import folium
 import pandas as pd
@@ -102,6 +103,43 @@ def build_map(
     return build_page(dataset.records, dataset.geo, dataset.web(detail), [state],
                       provinces=provinces, region_label=label, title="Territorial control",
                       tiles=tiles, online_assets=online_assets)
+
+
+def render_many(
+    dataset: Dataset,
+    dates: list[dt.date],
+    out_dir: str | os.PathLike[str],
+    *,
+    region: str = "north",
+    detail: str = "medium",
+    tiles: str | None = None,
+    online_assets: bool = False,
+    name: str = "control-{date}.html",
+    progress: bool = False,
+) -> list[Path]:
+    """One map per date in ``out_dir``, sharing the loaded data, geometry and encoding: much
+    faster than one run per date. Each file is written atomically."""
+    from .render.build import build_page
+    from .render.page import write_atomic
+
+    provinces, label = dataset.region(region)
+    web = dataset.web(detail)
+    hist = control.History(dataset.records)
+    iterator: Any = dates
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(dates, unit="map", desc="rendering", leave=False)
+    written = []
+    for day in iterator:
+        state = control.resolve(dataset.records, dataset.geo, day, provinces=provinces,
+                                history=hist)
+        page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,
+                          region_label=label, title="Territorial control", tiles=tiles,
+                          online_assets=online_assets)
+        written.append(write_atomic(Path(out_dir) / name.format(date=day.isoformat()),
+                                    map_html(page)))
+    return written
 
 
 def change_table(

@@ -54,9 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("render", help="write the interactive HTML map for a date")
-    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--date", required=True,
+                   help="YYYY-MM-DD, or START..END for one map per day (--step to thin)")
+    p.add_argument("--step", default="1d", help="with START..END: 1d (default), 7d, ...")
     _region(p)
-    p.add_argument("--out", metavar="FILE", help="output file (default outputs/control-DATE.html)")
+    p.add_argument("--out", metavar="FILE",
+                   help="output file (default outputs/control-DATE.html); with START..END, "
+                   "a folder (default outputs/)")
     _page_options(p)
     _common(p)
     p.set_defaults(func=cmd_render)
@@ -169,6 +173,8 @@ def _default_out(kind: str, args: argparse.Namespace, *dates: str) -> Path:
 def cmd_render(args: argparse.Namespace) -> int:
     from .api import as_date, build_map, save_map
 
+    if ".." in args.date:
+        return _render_range(args)
     day = as_date(args.date)
     ds = _load(args)
     m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
@@ -176,6 +182,21 @@ def cmd_render(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else _default_out("control", args, day.isoformat())
     save_map(m, out)
     log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    return 0
+
+
+def _render_range(args: argparse.Namespace) -> int:
+    from .api import date_range, render_many
+
+    start, _, end = args.date.partition("..")
+    dates = date_range(start, end, args.step)
+    ds = _load(args)
+    suffix = "" if args.region.strip().lower() == "north" else "-" + _slug(args.region)
+    written = render_many(
+        ds, dates, Path(args.out) if args.out else Path("outputs"), region=args.region,
+        detail=args.detail, tiles=args.tiles, online_assets=args.online_assets,
+        name="control-{date}" + suffix + ".html", progress=not args.quiet)
+    log.info("wrote %d maps, %s to %s", len(written), written[0], written[-1])
     return 0
 
 

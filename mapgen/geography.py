@@ -216,7 +216,7 @@ def region_provinces(geo: Geography, region: str, resolve_province) -> tuple[lis
     return codes, names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: page builders cache per object
 class WebGeometry:
     """Simplified, grid-rounded geometry for pages: districts, provinces and country share edges."""
 

@@ -117,3 +117,16 @@ def test_export_cli_png_and_pdf(tmp_path: Path) -> None:
     assert pdf.read_bytes()[:5] == b"%PDF-"
     r = run_cli("export", "--date", "2021-08-08", "--before", "2021-08-01", "--after", "2021-08-02")
     assert r.code == 2 and "give either --date or --before and --after, not both" in r.err
+
+
+def test_render_date_range_writes_one_file_per_day(tmp_path: Path) -> None:
+    r = run_cli("render", "--date", "2021-08-06..2021-08-09", "--region", "Kunduz", "--out",
+                str(tmp_path / "batch"), "-q")
+    assert r.code == 0, r.err
+    names = sorted(p.name for p in (tmp_path / "batch").iterdir())
+    assert names == [f"control-2021-08-0{d}-kunduz.html" for d in (6, 7, 8, 9)]
+    single = tmp_path / "one.html"
+    assert run_cli("render", "--date", "2021-08-08", "--region", "Kunduz", "--out", str(single),
+                   "-q").code == 0
+    assert (tmp_path / "batch" / "control-2021-08-08-kunduz.html").read_bytes() == \
+        single.read_bytes()

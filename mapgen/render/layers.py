@@ -7,6 +7,7 @@ date, so a timeline costs little more than a single map.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,20 @@ def encode_geometry(geom: shapely.Geometry) -> list[list[list[int]]]:
         if rings:
             out.append(rings)
     return out
+
+
+@lru_cache(maxsize=8)
+def _encoded(web: WebGeometry, districts: tuple[str, ...], provinces: tuple[str, ...]
+             ) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """Encoded district, province and context geometry and province label points, computed
+    once per geometry and region (a batch of dates reuses them)."""
+    context = [c for c in web.provinces.index if c not in set(provinces)]
+    return (
+        [encode_geometry(web.districts[c]) for c in districts],
+        [encode_geometry(web.provinces[c]) for c in provinces],
+        [encode_geometry(web.provinces[c]) for c in context],
+        [_label_point(web.provinces[c]) for c in provinces],
+    )
 
 
 def _label_point(geom: shapely.Geometry) -> list[float]:
@@ -101,7 +116,7 @@ def build_payload(
         prev_d, prev_s = cur_d, cur_s
 
     sites = records.sites
-    context = [c for c in web.provinces.index if c not in ppos]
+    dgeom, pgeom, cgeom, plabels = _encoded(web, tuple(dcodes), tuple(pcodes))
     names = {**geo.provinces["name"].to_dict(), **geo.districts["name"].to_dict()}
     return {
         "title": title,
@@ -115,16 +130,16 @@ def build_payload(
             "prov": [ppos[p] for p in dist["province_pcode"]],
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
-            "geom": [encode_geometry(web.districts[c]) for c in dcodes],
+            "geom": dgeom,
         },
         "provinces": {
             "code": pcodes,
             "name": geo.provinces.loc[pcodes, "name"].tolist(),
             "dari": geo.provinces.loc[pcodes, "name_dari"].tolist(),
-            "geom": [encode_geometry(web.provinces[c]) for c in pcodes],
-            "label": [_label_point(web.provinces[c]) for c in pcodes],
+            "geom": pgeom,
+            "label": plabels,
         },
-        "context": [encode_geometry(web.provinces[c]) for c in context],
+        "context": cgeom,
         "sites": {
             "id": site_ids,
             "name": [sites[s].name for s in site_ids],
