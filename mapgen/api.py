@@ -235,6 +235,19 @@ def map_html(map_: folium.Map) -> str:
     return render_html(map_)
 
 
+def embed_snippet(map_: folium.Map, *, width: int = 800, height: int = 600,
+                  title: str = "Control map") -> str:
+    """An ``<iframe srcdoc=...>`` holding the whole page, to paste into another page or a
+    content system at a fixed size: self-contained, and the page cannot touch its host."""
+    import html
+
+    page = map_html(map_)
+    return (f'<iframe srcdoc="{html.escape(page, quote=True)}" width="{int(width)}" '
+            f'height="{int(height)}" style="border:1px solid #ccc" loading="lazy" '
+            f'title="{html.escape(title, quote=True)}" '
+            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>\n')
+
+
 def save_map(map_: folium.Map, path: str | os.PathLike[str]) -> Path:
     """Write the page atomically (a failed write leaves any earlier file untouched)."""
     from .render.page import write_atomic

@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE",
                    help="output file (default outputs/control-DATE.html); with START..END, "
                    "a folder (default outputs/)")
+    p.add_argument("--embed", action="store_true",
+                   help="write an <iframe srcdoc> snippet to paste into another page instead")
+    p.add_argument("--width", type=int, default=800, help="with --embed: width in px (800)")
+    p.add_argument("--height", type=int, default=600, help="with --embed: height in px (600)")
     _page_options(p)
     _common(p)
     p.set_defaults(func=cmd_render)
@@ -180,7 +184,16 @@ def cmd_render(args: argparse.Namespace) -> int:
     m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
                   online_assets=args.online_assets)
     out = Path(args.out) if args.out else _default_out("control", args, day.isoformat())
-    save_map(m, out)
+    if args.embed:
+        from .api import embed_snippet
+        from .render.page import write_atomic
+
+        if not args.out:
+            out = out.with_suffix(".embed.html")
+        write_atomic(out, embed_snippet(m, width=args.width, height=args.height,
+                                        title=f"Territorial control, {day.isoformat()}"))
+    else:
+        save_map(m, out)
     log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
     return 0
 

@@ -108,3 +108,43 @@ def test_cdn_page_is_caught(browser, tmp_path) -> None:
     assert any("L is not defined" in e for e in log.page_errors)
     assert page.locator("path.mapgen-district").count() == 0
     page.context.close()
+
+
+def test_embedded_snippet_draws_inside_a_host_page(browser, tmp_path, ds) -> None:
+    import html as htmlmod
+
+    snippet = tmp_path / "snippet.html"
+    r = run_cli("render", "--date", "2021-08-08", "--embed", "--width", "640", "--height", "420",
+                "--out", str(snippet), "-q")
+    assert r.code == 0, r.err
+    text = snippet.read_text(encoding="utf-8")
+    srcdoc = re.match(r'<iframe srcdoc="([^"]*)"', text).group(1)
+    page_html = mapgen.map_html(mapgen.build_map(ds, "2021-08-08"))
+    assert htmlmod.unescape(srcdoc) == page_html
+    host = tmp_path / "host.html"
+    host.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+                    f"<h1>Briefing</h1>{text}</body></html>", encoding="utf-8")
+    page, log = open_page(browser, host, settle_ms=800)
+    assert (log.external, log.page_errors, log.console_errors) == ([], [], [])
+    box = page.locator("iframe").bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (642, 422)  # plus the 1px border
+    frame = page.frame_locator("iframe")
+    assert frame.locator("path.mapgen-district").count() == _district_count(ds, "north")
+    assert frame.locator(".mapgen-legend").is_visible()
+    page.context.close()
+
+
+def test_phone_and_print(browser, north_page) -> None:
+    page, log = open_page(browser, north_page, width=390, height=844)
+    assert page.locator("meta[name=viewport]").get_attribute("content") == \
+        "width=device-width, initial-scale=1.0"
+    assert page.locator(".mapgen-legend").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator(".leaflet-control-zoom").is_hidden()
+    assert page.locator(".leaflet-control-layers").is_hidden()
+    assert page.locator(".mapgen-legend").is_visible()
+    assert page.locator(".mapgen-title").is_visible()
+    page.emulate_media(media="screen")
+    page.screenshot(path=str(OUTPUTS / "browser-render-phone.png"))
+    assert (log.page_errors, log.console_errors, log.external) == ([], [], [])
+    page.context.close()

@@ -376,7 +376,8 @@
         box.appendChild(t);
         if (!data.sites.id.length) return box;
         var more = el("details", "mapgen-legend-sites");
-        if (self.options.compact !== true) more.setAttribute("open", "");
+        // open unless space is short (a comparison, a phone)
+        if (self.options.compact !== true && window.innerWidth >= 600) more.setAttribute("open", "");
         more.appendChild(el("summary", "mapgen-h", "Sites (disc colour = status)"));
         box.appendChild(more);
         box = more;
