@@ -375,7 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except DataError as exc:
-        sys.stderr.write(f"mapgen {args.command}: the input has errors; nothing was written\n{exc}\n")
+        tail = "" if args.command == "validate" else "; nothing was written"
+        sys.stderr.write(f"mapgen {args.command}: the input has errors{tail}\n{exc}\n")
         return 2
     except MapgenError as exc:
         sys.stderr.write(f"mapgen {args.command}: error: {exc}\n")
