@@ -240,8 +240,6 @@ def web_geometry(geo: Geography, *, detail: str = "medium") -> WebGeometry:
     """
     tolerance = DETAIL_TOLERANCE[detail]
     digest = hashlib.sha256()
-    digest.update(shapely.to_wkb(geo.districts.geometry.values, output_dimension=2).tobytes()
-                  if False else b"")
     digest.update(_file_digest(geo.path).encode())
     digest.update(repr((tolerance, GRID, 1)).encode())
     cache = _cache_dir() / f"web-{digest.hexdigest()[:20]}.gpkg"
