@@ -31,7 +31,6 @@ from .control import ControlState, changes, resolve
 from .errors import DataError, InputError, MapgenError, MissingFileError, Problem
 
 
-
 def __getattr__(name: str) -> object:
     # matplotlib is imported only by the commands that draw figures
     if name == "export_figure":
@@ -60,11 +59,11 @@ __all__ = [
     "build_map",
     "build_timeline",
     "change_table",
+    "changes",
     "coverage",
     "date_range",
     "embed_snippet",
     "export_figure",
-    "changes",
     "load",
     "map_html",
     "render_many",

@@ -294,8 +294,8 @@ def stats_plot(
     hist = control.History(dataset.records)
     states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
               for d in date_range(start, end, step)]
-    return stats.plot_series(states, dataset.geo, measure=measure,
-                             title=f"{label}: {measure.replace('_km2', '').replace('population', 'people')} by status")
+    what = {"population": "people", "districts": "districts", "area_km2": "area"}.get(measure, measure)
+    return stats.plot_series(states, dataset.geo, measure=measure, title=f"{label}: {what} by status")
 
 
 def coverage(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 
 import pandas as pd
@@ -74,7 +75,7 @@ def capital_falls(states: list[ControlState]) -> list[tuple[dt.date, str]]:
     """(date, name) of each provincial capital district (P-code ending in ``01``) that turns
     ``taliban`` between consecutive states, for marking on charts."""
     falls = []
-    for prev, cur in zip(states, states[1:], strict=False):
+    for prev, cur in itertools.pairwise(states):
         for code, row in cur.districts.iterrows():
             if not str(code).endswith("01") or row["status"] != "taliban":
                 continue

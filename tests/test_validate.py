@@ -67,7 +67,7 @@ def test_warnings_name_the_record(ds: mapgen.Dataset, data_copy: Path) -> None:
     dup = [w for w in recs.warnings if w.field == "place"]
     assert len(dup) == 1
     assert dup[0].line == len(lines) + 1
-    assert f"repeats line 2 (same place, day and status); this line is ignored" in dup[0].message
+    assert "repeats line 2 (same place, day and status); this line is ignored" in dup[0].message
 
 
 # --- property-based: any record either validates and renders, or is reported ---------

@@ -175,7 +175,9 @@ class ViewElement(MacroElement):
             );
             {{ this.map.get_name() }}.fitBounds({{ this.bounds|tojson }});
             {{ this.map.get_name() }}.on("overlayadd", function () {
-                {{ this.groups["provinces"].get_name() }}.eachLayer(function (l) { if (l.bringToFront) l.bringToFront(); });
+                {{ this.groups["provinces"].get_name() }}.eachLayer(function (l) {
+                    if (l.bringToFront) l.bringToFront();
+                });
             });
         {% endmacro %}
         """
