@@ -62,15 +62,24 @@ def _row(rec: Record | None) -> dict[str, object]:
             "confidence": rec.confidence, "via": rec.place}
 
 
-def district_record(history: History, district: str, province: str, day: dt.date) -> Record | None:
-    """The record that decides a district on ``day``: its own, unless its province has a
-    strictly later one (a province record sets all its districts; a district record of the
-    same or a later date overrides it)."""
-    own = history.at(district, day)
-    prov = history.at(province, day)
-    if prov is not None and (own is None or prov.date > own.date):
-        return prov
-    return own
+def deciding_record(history: History, places: tuple[str, ...], day: dt.date) -> Record | None:
+    """The record that decides a place on ``day``, given the place and the areas containing
+    it, most specific first (district, province, country): the latest record among them, and
+    of records of the same date the most specific. So a province record sets all its districts
+    and a country record all provinces, unless a more specific record of the same or a later
+    date says otherwise."""
+    best: Record | None = None
+    for place in places:  # most specific first: a tie keeps the earlier (more specific) one
+        rec = history.at(place, day)
+        if rec is not None and (best is None or rec.date > best.date):
+            best = rec
+    return best
+
+
+def district_record(history: History, district: str, province: str, day: dt.date,
+                    country: str = "") -> Record | None:
+    """The record that decides a district on ``day`` (see :func:`deciding_record`)."""
+    return deciding_record(history, (district, province, country), day)
 
 
 def resolve(
@@ -95,12 +104,14 @@ def resolve(
     wanted = set(prov_codes)
     dist = geo.districts[geo.districts["province_pcode"].isin(wanted)]
     drows = []
+    country = str(geo.country.index[0])
     for code, province in zip(dist.index, dist["province_pcode"], strict=True):
         drows.append({"pcode": code, "province": province,
-                      **_row(district_record(hist, code, province, day))})
+                      **_row(district_record(hist, code, province, day, country))})
     districts = pd.DataFrame(drows).set_index("pcode")
     districts = districts.join(dist[["name", "name_dari", "population", "area_km2"]])
-    prows = [{"pcode": code, "province": code, **_row(hist.at(code, day))} for code in prov_codes]
+    prows = [{"pcode": code, "province": code,
+              **_row(deciding_record(hist, (code, country), day))} for code in prov_codes]
     provs = pd.DataFrame(prows).set_index("pcode").join(
         geo.provinces[["name", "name_dari", "population", "area_km2"]]
     ).sort_index()

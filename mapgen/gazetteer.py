@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .errors import InputError
 
-LEVELS = ("province", "district", "site")
+LEVELS = ("country", "province", "district", "site")
 
 
 def normalise(name: str) -> str:
@@ -24,7 +24,7 @@ def normalise(name: str) -> str:
 class Place:
     code: str
     name: str
-    level: str  # province | district | site
+    level: str  # country | province | district | site
     province: str  # province P-code ("" for none)
     aliases: tuple[str, ...] = ()
 

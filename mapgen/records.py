@@ -193,6 +193,8 @@ class _Reader:
 def base_gazetteer(geo: Geography) -> Gazetteer:
     """Provinces and districts by code, AGCHO name and Dari name."""
     gaz = Gazetteer()
+    for code, row in geo.country.iterrows():
+        gaz.add(Place(str(code), str(row["name"]), "country", ""), [str(row["name_dari"])])
     for code, row in geo.provinces.iterrows():
         gaz.add(Place(str(code), str(row["name"]), "province", str(code)), [str(row["name_dari"])])
     for code, row in geo.districts.iterrows():
@@ -346,7 +348,8 @@ def _read_control(rd: _Reader, geo: Geography, gaz: Gazetteer, sources: dict[str
         place = row["place"]
         if place not in gaz.places:
             rd.problem(f, line, "place", place, "unknown place",
-                       "use a province or district P-code or a site_id; " + gaz.did_you_mean(place))
+                       "use a country, province or district P-code or a site_id; "
+                       + gaz.did_you_mean(place))
             ok = False
         ok &= rd.choice(f, line, "status", row["status"], STATUSES)
         ok &= rd.choice(f, line, "confidence", row["confidence"], CONFIDENCE)

@@ -85,3 +85,26 @@ def test_changes_between_dates(ds: mapgen.Dataset) -> None:
     assert "AF2105" not in changed  # unknown on both dates
     row = table.set_index("place").loc["AF2801"]
     assert (row["before"], row["after"], row["changed_on"]) == ("contested", "taliban", "2021-08-07")
+
+
+def test_country_record_sets_everything_unless_more_specific(ds: mapgen.Dataset,
+                                                             data_copy) -> None:
+    from mapgen.records import load_records
+
+    with open(data_copy / "sources.csv", "a", encoding="utf-8") as fh:
+        fh.write("later,Test,Test,2021-08-20,https://example.org/t\n")
+    with open(data_copy / "control.csv", "a", encoding="utf-8") as fh:
+        fh.write("2021-08-16,AF,contested,test,later,low\n"
+                 "2021-08-16,AF1901,government,test,later,low\n")
+    recs = load_records(data_copy, ds.geo)
+    state = control.resolve(recs, ds.geo, dt.date(2021, 8, 16))
+    # same date: the district's own record wins over the country's
+    assert (state.districts.loc["AF1901", "status"], state.districts.loc["AF1901", "via"]) == \
+        ("government", "AF1901")
+    # every other district and every province takes the country record
+    others = state.districts.drop(index="AF1901")
+    assert set(others["status"]) == {"contested"} and set(others["via"]) == {"AF"}
+    assert set(state.provinces["via"]) == {"AF"}
+    # a day earlier nothing of it applies
+    before = control.resolve(recs, ds.geo, dt.date(2021, 8, 15))
+    assert "AF" not in set(before.districts["via"])

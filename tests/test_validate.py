@@ -76,7 +76,7 @@ _text = st.text(alphabet=string.printable + "کندز<>&\"'", max_size=30)
 _status = st.sampled_from(["government", "taliban", "contested", "unknown", "Taliban", "", "x"])
 _date = st.one_of(st.dates(min_value=__import__("datetime").date(1890, 1, 1),
                            max_value=__import__("datetime").date(2030, 1, 1)).map(str), _text)
-_place = st.sampled_from(["AF1901", "AF19", "AF2201", "kunduz-airport", "AF9999", "Kunduz", ""])
+_place = st.sampled_from(["AF", "AF1901", "AF19", "AF2201", "kunduz-airport", "AF9999", "Kunduz", ""])
 _conf = st.sampled_from(["high", "medium", "low", "sure", ""])
 
 

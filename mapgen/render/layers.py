@@ -117,7 +117,8 @@ def build_payload(
 
     sites = records.sites
     dgeom, pgeom, cgeom, plabels = _encoded(web, tuple(dcodes), tuple(pcodes))
-    names = {**geo.provinces["name"].to_dict(), **geo.districts["name"].to_dict()}
+    names = {**geo.country["name"].to_dict(), **geo.provinces["name"].to_dict(),
+             **geo.districts["name"].to_dict()}
     return {
         "title": title,
         "scale": _SCALE,
