@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +100,7 @@ def plot_series(states: list[ControlState], geo: Geography, *, measure: str = "p
     series = series[series["status"] != "total"]
     wide = series.pivot(index="date", columns="status", values=measure).reindex(
         columns=list(STATUSES)).fillna(0)
-    days = [dt.date.fromisoformat(d) for d in wide.index]
+    days: Any = [dt.date.fromisoformat(d) for d in wide.index]  # matplotlib takes dates
     fig = Figure(figsize=(10, 5.2), dpi=160)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -108,7 +109,7 @@ def plot_series(states: list[ControlState], geo: Geography, *, measure: str = "p
                  colors=[s.colour for s in STATUS_STYLES],
                  hatch=[("//" if s.pattern == "hatch" else "") for s in STATUS_STYLES],
                  labels=[s.label for s in STATUS_STYLES], edgecolor="white", linewidth=0.3)
-    by_day: dict[dt.date, list[str]] = {}
+    by_day: dict[Any, list[str]] = {}  # dates: matplotlib's converters take them
     for day, name in capital_falls(states):
         by_day.setdefault(day, []).append(name)
     for day, names in sorted(by_day.items()):

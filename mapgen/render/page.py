@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections import OrderedDict
 import json
 import os
 import re
@@ -196,7 +197,7 @@ class ViewElement(MacroElement):
         self.view_class = view_class
 
 
-def stabilise_ids(root: Figure) -> None:
+def stabilise_ids(root: Element) -> None:
     """Replace folium's random element ids with a counter, so the same inputs give the same
     bytes."""
     counter = 0
@@ -212,7 +213,7 @@ def stabilise_ids(root: Figure) -> None:
     # children are keyed by name, which embeds the id: re-key them in the same order
     def rekey(node: Element) -> None:
         items = list(node._children.values())
-        node._children = {c.get_name(): c for c in items} if items else node._children
+        node._children = OrderedDict((c.get_name(), c) for c in items)
         for c in items:
             rekey(c)
 
