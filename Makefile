@@ -29,7 +29,9 @@ data: $(STAMP)
 	$(BIN)/python scripts/build_boundaries.py --raw ../shared/data --out data/boundaries
 
 lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	$(BIN)/python -m ruff check mapgen tests scripts benchmarks
+	$(BIN)/python -m mypy mapgen
 
 clean:
 	rm -rf $(VENV) outputs/*.html outputs/*.png
