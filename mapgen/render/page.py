@@ -174,7 +174,7 @@ class ViewElement(MacroElement):
                 {{ this.data.get_name() }},
                 {{ this.options_json }}
             );
-            {{ this.map.get_name() }}.fitBounds({{ this.bounds|tojson }});
+            {{ this.get_name() }}.fit({{ this.bounds|tojson }});
             {{ this.map.get_name() }}.on("overlayadd", function () {
                 {{ this.groups["provinces"].get_name() }}.eachLayer(function (l) {
                     if (l.bringToFront) l.bringToFront();

@@ -286,6 +286,13 @@
     });
   };
 
+  View.prototype.fit = function (bounds) {
+    // keep the region clear of the legend where the screen is wide enough to afford it
+    var left = 10, box = this.legendBox;
+    if (box && this.map.getSize().x > 900) left = box.offsetWidth + 20;
+    this.map.fitBounds(bounds, { paddingTopLeft: [left, 10], paddingBottomRight: [10, 10] });
+  };
+
   View.prototype.frame = function () { return this.state.frames[this.current]; };
 
   View.prototype.show = function (n) {
@@ -360,7 +367,7 @@
     var Legend = L.Control.extend({
       options: { position: "bottomleft" },
       onAdd: function () {
-        var box = el("div", "mapgen-legend leaflet-bar");
+        var box = self.legendBox = el("div", "mapgen-legend leaflet-bar");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         box.appendChild(el("div", "mapgen-h", "District status \u00b7 districts \u00b7 people"));
