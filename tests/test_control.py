@@ -92,12 +92,12 @@ def test_country_record_sets_everything_unless_more_specific(ds: mapgen.Dataset,
     from mapgen.records import load_records
 
     with open(data_copy / "sources.csv", "a", encoding="utf-8") as fh:
-        fh.write("later,Test,Test,2021-08-20,https://example.org/t\n")
+        fh.write("later,Test,Test,2021-09-20,https://example.org/t\n")
     with open(data_copy / "control.csv", "a", encoding="utf-8") as fh:
-        fh.write("2021-08-16,AF,contested,test,later,low\n"
-                 "2021-08-16,AF1901,government,test,later,low\n")
+        fh.write("2021-09-16,AF,contested,test,later,low\n"
+                 "2021-09-16,AF1901,government,test,later,low\n")
     recs = load_records(data_copy, ds.geo)
-    state = control.resolve(recs, ds.geo, dt.date(2021, 8, 16))
+    state = control.resolve(recs, ds.geo, dt.date(2021, 9, 16))
     # same date: the district's own record wins over the country's
     assert (state.districts.loc["AF1901", "status"], state.districts.loc["AF1901", "via"]) == \
         ("government", "AF1901")
@@ -106,5 +106,15 @@ def test_country_record_sets_everything_unless_more_specific(ds: mapgen.Dataset,
     assert set(others["status"]) == {"contested"} and set(others["via"]) == {"AF"}
     assert set(state.provinces["via"]) == {"AF"}
     # a day earlier nothing of it applies
-    before = control.resolve(recs, ds.geo, dt.date(2021, 8, 15))
-    assert "AF" not in set(before.districts["via"])
+    before = control.resolve(recs, ds.geo, dt.date(2021, 9, 15))
+    assert "contested" not in set(before.districts.loc[before.districts["via"] == "AF", "status"])
+    assert (before.districts["since"] == dt.date(2021, 9, 16)).sum() == 0
+
+
+def test_collapse_of_15_august_in_shipped_records(ds: mapgen.Dataset) -> None:
+    d = mapgen.status_on(ds, "2021-08-20", region="all").districts
+    # Farkhar's last own record (8 Aug) was a government recapture: the country record decides
+    assert (d.loc["AF1808", "status"], d.loc["AF1808", "via"]) == ("taliban", "AF")
+    # Panjshir held out: its province record of the same date is more specific
+    assert (d.loc["AF0803", "status"], d.loc["AF0803", "via"]) == ("contested", "AF08")
+    assert mapgen.status_on(ds, "2021-08-14", region="all").districts.loc["AF1808", "via"] != "AF"
