@@ -148,3 +148,19 @@ def test_phone_and_print(browser, north_page) -> None:
     page.screenshot(path=str(OUTPUTS / "browser-render-phone.png"))
     assert (log.page_errors, log.console_errors, log.external) == ([], [], [])
     page.context.close()
+
+
+def test_online_tiles_failing_leave_the_map_working(browser, tmp_path, ds) -> None:
+    out = tmp_path / "tiles.html"
+    r = run_cli("render", "--date", "2021-08-08", "--tiles", "CartoDB.Positron", "--out",
+                str(out), "-q")
+    assert r.code == 0, r.err
+    assert "basemaps.cartocdn.com" in out.read_text(encoding="utf-8")
+    page, log = open_page(browser, out, settle_ms=800)
+    # the tile requests are attempted and blocked (no network) ...
+    assert log.external and all("cartocdn.com" in u for u in log.external)
+    # ... and the map is still complete and usable
+    assert log.page_errors == []
+    assert page.locator("path.mapgen-district").count() == _district_count(ds, "north")
+    assert page.locator(".mapgen-legend").is_visible()
+    page.context.close()

@@ -118,3 +118,29 @@ def test_collapse_of_15_august_in_shipped_records(ds: mapgen.Dataset) -> None:
     # Panjshir held out: its province record of the same date is more specific
     assert (d.loc["AF0803", "status"], d.loc["AF0803", "via"]) == ("contested", "AF08")
     assert mapgen.status_on(ds, "2021-08-14", region="all").districts.loc["AF1808", "via"] != "AF"
+
+
+@pytest.mark.parametrize(
+    ("spellings", "code"),
+    [
+        (["Sar-e-Pul", "Sar-i-Pul", "Sari Pul", "Sar-e Pol", "SAR E PUL", "سرپل"], "AF22"),
+        (["Jawzjan", "Jowzjan", "jawzjan"], "AF28"),
+        (["Sheberghan", "Shiberghan", "Shebergan"], "AF2801"),
+        (["Kunduz", "Kondoz", "kunduz"], "AF19"),
+        (["Taloqan", "Taluqan"], "AF1801"),
+        (["Mazar-i-Sharif", "Mazar-e-Sharif", "mazar e sharif"], "AF2101"),
+        (["Pul-e-Khumri", "Puli Khumri", "Pul-i-Khumri"], "AF0901"),
+        (["Hilmand", "Helmand"], "AF30"),
+        (["Herat", "Hirat"], "AF32"),
+    ],
+)
+def test_news_spellings_resolve(ds: mapgen.Dataset, spellings: list[str], code: str) -> None:
+    gaz = ds.records.gazetteer
+    assert {gaz.resolve(s).code for s in spellings} == {code}
+
+
+def test_every_province_and_capital_has_an_alias(ds: mapgen.Dataset) -> None:
+    gaz = ds.records.gazetteer
+    for code in ds.geo.provinces.index:
+        assert gaz.places[code].aliases, code
+        assert gaz.places[f"{code}01"].aliases, f"{code}01"

@@ -1,0 +1,521 @@
+"""mapgen benchmarks: file size, whole-process time and peak memory, side by side.
+
+Run from the repository root with ``make bench`` (or ``.venv/bin/python benchmarks/run.py``).
+Every measurement is a separate child process: wall-clock time around it, peak RSS from
+``os.wait4``. Writes ``benchmarks/RESULTS.md`` and prints the headline. See
+``benchmarks/README.md`` for what is measured and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+PYTHON = sys.executable
+AGCHO = ROOT.parent / "shared" / "data" / "agcho-2018"
+DISTRICTS_SHP = "afg_admbnda_adm2_agcho_20180522"
+PROVINCES_SHP = "afg_admbnda_adm1_agcho_20180522"
+REPEATS = 3
+DATE = "2021-08-15"
+TIMELINE = ("2021-07-15", "2021-08-23")  # 40 days
+BATCH = ("2021-08-01", "2021-08-30")  # 30 dates
+SCALING_DAYS = {10: "2021-05-10", 40: "2021-06-09", 160: "2021-10-07"}  # from 2021-05-01
+REGIONS = ("Kunduz", "north", "all")
+DETAILS = ("low", "medium", "high")
+HEADLINE = ("what", "mapgen", "compared with", "measured", "target", "met")
+PACKAGES = ("mapgen", "geopandas", "shapely", "pyogrio", "pyproj", "pandas", "numpy", "folium",
+            "branca", "xstatic-leaflet", "matplotlib")
+
+EXPLORE_SCRIPT = '''\
+"""What a user would write: geopandas explore() over the raw AGCHO shapefiles."""
+import sys
+
+import geopandas as gpd
+
+districts_uri, provinces_uri, out = sys.argv[1:4]
+districts = gpd.read_file(districts_uri)
+provinces = gpd.read_file(provinces_uri)
+m = districts.explore(column="ADM1_EN", legend=False, tooltip=["ADM2_EN"])
+provinces.explore(m=m, style_kwds={"fill": False})
+m.save(out)
+'''
+
+TSC_SCRIPT = '''\
+"""folium TimeSliderChoropleth over the same statuses and colours as mapgen's timeline."""
+import datetime as dt
+import sys
+
+import folium
+import geopandas as gpd
+from folium.plugins import TimeSliderChoropleth
+
+import mapgen
+from mapgen.render.style import STATUS_STYLES
+
+out, geometry, districts_uri, start, days = sys.argv[1:6]
+ds = mapgen.load()
+if geometry == "raw":
+    districts = gpd.read_file(districts_uri)[["ADM2_PCODE", "ADM2_EN", "geometry"]]
+else:  # mapgen's simplified geometry, for fairness
+    web = ds.web("medium").districts
+    districts = gpd.GeoDataFrame({"ADM2_PCODE": web.index}, geometry=web.values, crs=web.crs)
+colour = {s.status: s.colour for s in STATUS_STYLES}
+feature = {code: str(i) for i, code in zip(districts.index, districts["ADM2_PCODE"])}
+styledict = {str(i): {} for i in districts.index}
+first = dt.date.fromisoformat(start)
+for k in range(int(days)):
+    day = first + dt.timedelta(days=k)
+    status = mapgen.status_on(ds, day, region="all").districts["status"]
+    stamp = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
+    for code, value in status.items():
+        styledict[feature[code]][stamp] = {"color": colour[value], "opacity": 0.8}
+m = folium.Map(location=[34.5, 66.0], zoom_start=6)
+TimeSliderChoropleth(districts.to_json(), styledict=styledict).add_to(m)
+m.save(out)
+'''
+
+FACTS_SCRIPT = '''\
+"""Districts per region and displacement per detail level, as JSON."""
+import json
+import sys
+
+import mapgen
+from mapgen.geography import max_displacement_m
+
+date, regions, details = sys.argv[1], sys.argv[2].split(";"), sys.argv[3].split(";")
+ds = mapgen.load()
+facts = {"districts": {r: len(mapgen.status_on(ds, date, region=r).districts) for r in regions},
+         "displacement": {}}
+for level in details:
+    web = ds.web(level)
+    d = max_displacement_m(ds.geo, web)
+    facts["displacement"][level] = {"max": float(d.max()), "median": float(d.median()),
+                                    "tolerance": web.tolerance}
+json.dump(facts, sys.stdout)
+'''
+
+MAPCLASSIFY_STUB = '''\
+"""Stand-in: explore() imports mapclassify but never calls it for a categorical column."""
+
+
+def classify(*args, **kwargs):
+    raise RuntimeError("mapclassify is not installed")
+'''
+
+
+@dataclass
+class Run:
+    seconds: float
+    rss_kib: int
+    size: int
+
+
+@dataclass
+class Measure:
+    """The median of several runs of one command."""
+
+    runs: list[Run]
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def rss_kib(self) -> float:
+        return statistics.median(r.rss_kib for r in self.runs)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(r.size for r in self.runs)
+
+
+@dataclass
+class Bench:
+    """Where outputs go, the environment of every child, and measurements already taken."""
+
+    tmp: Path
+    env: dict[str, str]
+    memo: dict[tuple[str, ...], Measure] = field(default_factory=dict)
+    counter: int = 0
+
+    def out(self, suffix: str = ".html") -> Path:
+        self.counter += 1
+        return self.tmp / "out" / f"{self.counter:03d}{suffix}"
+
+
+def output_size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def run_once(cmd: Sequence[str], env: dict[str, str], out: Path) -> Run:
+    """Run ``cmd`` as a child process; wall-clock time, its peak RSS and the output's size."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # Popen did not reap it itself
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{tail}")
+    return Run(seconds, usage.ru_maxrss, output_size(out))
+
+
+def measure(bench: Bench, cmd: Sequence[str], out: Path, repeats: int = REPEATS) -> Measure:
+    return Measure([run_once(cmd, bench.env, out) for _ in range(repeats)])
+
+
+def mapgen_cmd(*args: str) -> list[str]:
+    return [PYTHON, "-m", "mapgen", *args, "-q"]
+
+
+def measure_mapgen(bench: Bench, args: Sequence[str], repeats: int = REPEATS,
+                   suffix: str = ".html") -> Measure:
+    """Measure ``mapgen ARGS --out X``; the same arguments are measured only once per run."""
+    key = (*args, str(repeats))
+    if key not in bench.memo:
+        out = bench.out(suffix)
+        bench.memo[key] = measure(bench, mapgen_cmd(*args, "--out", str(out)), out, repeats)
+    return bench.memo[key]
+
+
+def render_all(date: str = DATE, *extra: str) -> list[str]:
+    return ["render", "--date", date, "--region", "all", *extra]
+
+
+def script(bench: Bench, name: str, text: str) -> Path:
+    path = bench.tmp / "scripts" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def agcho_uri(name: str) -> str:
+    return f"zip://{AGCHO / (name + '.zip')}!{name}.shp"
+
+
+def have_agcho() -> bool:
+    return all((AGCHO / f"{n}.zip").is_file() for n in (DISTRICTS_SHP, PROVINCES_SHP))
+
+
+# --- the five benchmarks -----------------------------------------------------------------
+
+def bench_single(bench: Bench) -> dict[str, Measure]:
+    """1. One date, whole country: mapgen render against geopandas explore()."""
+    found: dict[str, Measure] = {"mapgen": measure_mapgen(bench, render_all())}
+    if have_agcho():
+        if importlib.util.find_spec("mapclassify") is None:
+            script(bench, "mapclassify.py", MAPCLASSIFY_STUB)  # beside the script: on its path
+        path = script(bench, "explore_map.py", EXPLORE_SCRIPT)
+        out = bench.out()
+        cmd = [PYTHON, str(path), agcho_uri(DISTRICTS_SHP), agcho_uri(PROVINCES_SHP), str(out)]
+        found["explore"] = measure(bench, cmd, out)
+    return found
+
+
+def bench_timeline(bench: Bench) -> dict[str, Measure]:
+    """2. 40 days, whole country: mapgen timeline against folium's TimeSliderChoropleth."""
+    start, end = TIMELINE
+    days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
+    found = {"mapgen": measure_mapgen(
+        bench, ["timeline", "--start", start, "--end", end, "--region", "all"])}
+    path = script(bench, "time_slider.py", TSC_SCRIPT)
+    for geometry in ("raw", "web") if have_agcho() else ("web",):
+        out = bench.out()
+        cmd = [PYTHON, str(path), str(out), geometry, agcho_uri(DISTRICTS_SHP), start, str(days)]
+        found[f"tsc-{geometry}"] = measure(bench, cmd, out)
+    return found
+
+
+def bench_batch(bench: Bench) -> dict[str, Measure]:
+    """3. 30 dates: one process writing 30 files against 30 processes (each pair run once)."""
+    start, end = BATCH
+    batch = measure_mapgen(bench, render_all(f"{start}..{end}"), repeats=1, suffix="")
+    first = dt.date.fromisoformat(start)
+    count = (dt.date.fromisoformat(end) - first).days + 1
+    runs = []
+    for k in range(count):
+        day = (first + dt.timedelta(days=k)).isoformat()
+        runs += measure_mapgen(bench, render_all(day), repeats=1).runs
+    total = Run(sum(r.seconds for r in runs), max(r.rss_kib for r in runs),
+                sum(r.size for r in runs))
+    return {"batch": batch, "separate": Measure([total]), "each": Measure(runs)}
+
+
+def bench_scaling(bench: Bench) -> dict[str, Measure]:
+    """4. render by region (3 runs each); timeline over 10, 40, 160 days (1 run each)."""
+    found = {r: measure_mapgen(bench, ["render", "--date", DATE, "--region", r])
+             for r in REGIONS}
+    for days, end in SCALING_DAYS.items():
+        found[f"{days}d"] = measure_mapgen(
+            bench, ["timeline", "--start", "2021-05-01", "--end", end, "--region", "all"],
+            repeats=1)
+    return found
+
+
+def bench_geometry(bench: Bench) -> dict[str, Measure]:
+    """5. Whole-country file size and time at each --detail level."""
+    return {level: measure_mapgen(bench, render_all(DATE, "--detail", level))
+            for level in DETAILS}
+
+
+def facts(bench: Bench) -> dict[str, dict[str, object]]:
+    """Districts per region and displacement per detail level (not timed)."""
+    path = script(bench, "facts.py", FACTS_SCRIPT)
+    done = subprocess.run([PYTHON, str(path), DATE, ";".join(REGIONS), ";".join(DETAILS)],
+                          cwd=ROOT, env=bench.env, capture_output=True, text=True, check=True)
+    found: dict[str, dict[str, object]] = json.loads(done.stdout)
+    return found
+
+
+def warm_up(bench: Bench) -> Run:
+    """One cold-cache run in an empty cache (reported), then fill the shared cache."""
+    cold_env = {**bench.env, "MAPGEN_CACHE": str(bench.tmp / "cold-cache")}
+    out = bench.out()
+    cold = run_once(mapgen_cmd(*render_all(), "--out", str(out)), cold_env, out)
+    for level in DETAILS:  # every level's geometry, so no measured run builds it
+        out = bench.out()
+        run_once(mapgen_cmd(*render_all(DATE, "--detail", level), "--out", str(out)),
+                 bench.env, out)
+    return cold
+
+
+# --- formatting --------------------------------------------------------------------------
+
+def mb(size: float) -> str:
+    return f"{size / 1e6:.2f} MB"
+
+
+def sec(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def mib(kib: float) -> str:
+    return f"{kib / 1024:.0f} MiB"
+
+
+def fraction(ratio: float) -> str:
+    """0.05 -> '1/20.0', 1.5 -> '1.5x'."""
+    if ratio >= 1:
+        return f"{ratio:.1f}x"
+    return f"1/{1 / ratio:.1f}" if ratio > 0 else "0"
+
+
+def row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]],
+          numbers: bool = True) -> list[str]:
+    """A Markdown table: first column left, the others right-aligned when ``numbers``."""
+    align = ["---"] + ["--:" if numbers else "---"] * (len(header) - 1)
+    return [row(*header), row(*align), *(row(*r) for r in rows), ""]
+
+
+def headline(res: dict[str, dict[str, Measure]]) -> list[list[str]]:
+    """One row per target: what, mapgen, the other, measured ratio, target, met."""
+    single, tl, batch = res["single"], res["timeline"], res["batch"]
+    rows: list[list[str]] = []
+    if "explore" in single:
+        m, e = single["mapgen"], single["explore"]
+        rows.append(["1. one date, file size vs `explore()`", mb(m.size), mb(e.size),
+                     fraction(m.size / e.size), "≤ 1/15", yes(m.size / e.size <= 1 / 15)])
+        rows.append(["1. one date, time vs `explore()`", sec(m.seconds), sec(e.seconds),
+                     fraction(m.seconds / e.seconds), "≤ 1/2", yes(m.seconds / e.seconds <= 0.5)])
+    else:
+        rows.append(["1. one date vs `explore()`", mb(single["mapgen"].size), "—",
+                     "skipped: no ../shared/data/agcho-2018", "≤ 1/15, ≤ 1/2", "n/a"])
+    other = tl.get("tsc-raw")
+    if other is not None:
+        ratio = tl["mapgen"].size / other.size
+        rows.append(["2. 40 days, file size vs `TimeSliderChoropleth`", mb(tl["mapgen"].size),
+                     mb(other.size), fraction(ratio), "≤ 1/10", yes(ratio <= 0.1)])
+    else:
+        rows.append(["2. 40 days vs `TimeSliderChoropleth`", mb(tl["mapgen"].size), "—",
+                     "skipped: no ../shared/data/agcho-2018", "≤ 1/10", "n/a"])
+    b, s = batch["batch"], batch["separate"]
+    rows.append(["3. 30 dates, one batch vs 30 runs (time)", sec(b.seconds), sec(s.seconds),
+                 f"{s.seconds / b.seconds:.1f}x faster", "≥ 3x", yes(s.seconds >= 3 * b.seconds)])
+    return rows
+
+
+def yes(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def detail_single(res: dict[str, Measure], cold: Run) -> list[str]:
+    lines = ["## 1. One date, whole country", "",
+             f"`mapgen render --date {DATE} --region all` against a geopandas `explore()` script "
+             "over the raw AGCHO shapefiles (districts coloured by province, province outlines). "
+             f"Median of {REPEATS} runs; the ratio is mapgen / explore.", ""]
+    rows = [["mapgen render (warm geometry cache)", mb(res["mapgen"].size),
+             sec(res["mapgen"].seconds), mib(res["mapgen"].rss_kib)],
+            ["mapgen render, cold cache (1 run)", mb(cold.size), sec(cold.seconds),
+             mib(cold.rss_kib)]]
+    if "explore" in res:
+        m, e = res["mapgen"], res["explore"]
+        rows += [["geopandas `explore()`", mb(e.size), sec(e.seconds), mib(e.rss_kib)],
+                 ["ratio mapgen / explore", fraction(m.size / e.size),
+                  fraction(m.seconds / e.seconds), fraction(m.rss_kib / e.rss_kib)]]
+    else:
+        lines += [f"*explore() comparison skipped: {AGCHO} is missing.*", ""]
+    return lines + table(["", "file size", "time", "peak RSS"], rows)
+
+
+def detail_timeline(res: dict[str, Measure]) -> list[str]:
+    start, end = TIMELINE
+    lines = ["## 2. 40 days, whole country", "",
+             f"`mapgen timeline --start {start} --end {end} --region all` against folium's "
+             "`TimeSliderChoropleth` with the same statuses (`mapgen.status_on` per day, computed "
+             "inside that script and so inside its time) and colours, over the raw AGCHO "
+             "districts (code and name columns kept) and, for fairness, over mapgen's simplified "
+             f"`medium` geometry. Median of {REPEATS} runs; ratios are mapgen / other.", ""]
+    m = res["mapgen"]
+    rows = [["mapgen timeline", mb(m.size), sec(m.seconds), mib(m.rss_kib), "1", "1"]]
+    names = {"tsc-raw": "TimeSliderChoropleth, raw AGCHO geometry",
+             "tsc-web": "TimeSliderChoropleth, mapgen's simplified geometry"}
+    for key, label in names.items():
+        if key in res:
+            o = res[key]
+            rows.append([label, mb(o.size), sec(o.seconds), mib(o.rss_kib),
+                         fraction(m.size / o.size), fraction(m.seconds / o.seconds)])
+    return lines + table(["", "file size", "time", "peak RSS", "size ratio", "time ratio"],
+                         rows)
+
+
+def detail_batch(res: dict[str, Measure]) -> list[str]:
+    start, end = BATCH
+    b, s, each = res["batch"], res["separate"], res["each"]
+    n = len(each.runs)
+    lines = ["## 3. A batch of 30 dates", "",
+             f"`mapgen render --date {start}..{end} --region all --out DIR` (one process, {n} "
+             f"files) against {n} separate `mapgen render --date D --region all` processes. "
+             "Each side is already many maps, so this pair was run **once**, not "
+             f"{REPEATS} times.", ""]
+    rows = [["one batch process", mb(b.size), sec(b.seconds), sec(b.seconds / n),
+             mib(b.rss_kib)],
+            [f"{n} separate processes", mb(s.size), sec(s.seconds), sec(s.seconds / n),
+             f"{mib(s.rss_kib)} (largest)"],
+            ["speed-up", "", f"{s.seconds / b.seconds:.1f}x", "", ""]]
+    return lines + table(["", "total size", "total time", "per map", "peak RSS"], rows)
+
+
+def detail_scaling(res: dict[str, Measure], districts: dict[str, int]) -> list[str]:
+    lines = ["## 4. Scaling", "",
+             f"`mapgen render --date {DATE} --region R` (median of {REPEATS} runs):", ""]
+    rows = [[f"`{r}`", districts[r], mb(res[r].size), sec(res[r].seconds), mib(res[r].rss_kib)]
+            for r in REGIONS]
+    lines += table(["region", "districts", "file size", "time", "peak RSS"], rows)
+    lines += ["`mapgen timeline --start 2021-05-01 --end E --region all` (1 run each):", ""]
+    rows = [[days, f"2021-05-01..{end}", mb(res[f"{days}d"].size), sec(res[f"{days}d"].seconds),
+             mib(res[f"{days}d"].rss_kib)] for days, end in SCALING_DAYS.items()]
+    lines += table(["days", "period", "file size", "time", "peak RSS"], rows)
+    lo, hi = min(SCALING_DAYS), max(SCALING_DAYS)
+    per_day = (res[f"{hi}d"].size - res[f"{lo}d"].size) / (hi - lo)
+    return [*lines, f"Each extra day adds about {per_day / 1e3:.1f} kB to the timeline page.", ""]
+
+
+def detail_geometry(res: dict[str, Measure], disp: dict[str, dict[str, float]]) -> list[str]:
+    lines = ["## 5. Geometry detail", "",
+             f"`mapgen render --date {DATE} --region all --detail L` (median of {REPEATS} "
+             "runs) and the Hausdorff distance between each original and simplified district "
+             "(`max_displacement_m`), in metres.", ""]
+    rows = [[f"`{level}`", disp[level]["tolerance"], mb(res[level].size),
+             sec(res[level].seconds), f"{disp[level]['max']:,.0f} m",
+             f"{disp[level]['median']:,.0f} m"] for level in DETAILS]
+    return lines + table(["detail", "tolerance (deg)", "file size", "time",
+                          "largest displacement", "median displacement"], rows)
+
+
+def machine() -> list[str]:
+    """CPU, cores, RAM, OS, Python and package versions, date, commit."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    cpu = next((ln.split(":", 1)[1].strip() for ln in info.splitlines()
+                if ln.startswith("model name")), platform.processor() or "unknown")
+    mem = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    kib = next((int(ln.split()[1]) for ln in mem.splitlines() if ln.startswith("MemTotal")), 0)
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, text=True,
+                                capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    rows = [["CPU", cpu], ["cores", f"{os.cpu_count()} ({len(os.sched_getaffinity(0))} usable)"],
+            ["RAM", f"{kib / 1024**2:.1f} GiB"], ["OS", platform.platform()],
+            ["Python", f"{platform.python_version()} ({platform.python_implementation()})"],
+            ["packages", ", ".join(f"{p} {package_version(p)}" for p in PACKAGES)],
+            ["mapgen commit", commit],
+            ["date", dt.datetime.now().astimezone().isoformat(timespec="seconds")]]
+    return ["## Machine", "", *table(["", ""], rows, numbers=False)]
+
+
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def report(res: dict[str, dict[str, Measure]], cold: Run, found: dict[str, dict[str, object]],
+           elapsed: float) -> str:
+    top = headline(res)
+    lines = ["# mapgen benchmarks", "",
+             "Written by `make bench` (`benchmarks/run.py`); how it measures: `README.md`. "
+             "Every figure is a whole separate process: wall-clock time, peak RSS of the child "
+             f"(`os.wait4`), output size. The whole run took {elapsed / 60:.1f} min.", "",
+             *table(HEADLINE, top)]
+    if "explore" in res["single"] and importlib.util.find_spec("mapclassify") is None:
+        lines += ["*mapclassify is not installed: `explore()` imports it but does not call it "
+                  "for a categorical column, so the explore script runs with a one-line stand-in "
+                  "(the real package would only add import time and memory to explore).*", ""]
+    lines += detail_single(res["single"], cold)
+    lines += detail_timeline(res["timeline"])
+    lines += detail_batch(res["batch"])
+    lines += detail_scaling(res["scaling"], found["districts"])  # type: ignore[arg-type]
+    lines += detail_geometry(res["geometry"], found["displacement"])  # type: ignore[arg-type]
+    lines += machine()
+    return "\n".join(lines)
+
+
+def main() -> int:
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="mapgen-bench-") as name:
+        tmp = Path(name)
+        for sub in ("out", "scripts", "cache"):
+            (tmp / sub).mkdir()
+        bench = Bench(tmp, {**os.environ, "MAPGEN_CACHE": str(tmp / "cache")})
+        steps = [("single", bench_single), ("timeline", bench_timeline), ("batch", bench_batch),
+                 ("scaling", bench_scaling), ("geometry", bench_geometry)]
+        print("warm-up (cold-cache run, then one run per detail level)", flush=True)
+        cold = warm_up(bench)
+        res: dict[str, dict[str, Measure]] = {}
+        for key, func in steps:
+            print((func.__doc__ or key).strip().splitlines()[0], flush=True)
+            res[key] = func(bench)
+        found = facts(bench)
+    text = report(res, cold, found, time.perf_counter() - began)
+    RESULTS.write_text(text, encoding="utf-8")
+    print()
+    print("\n".join(table(HEADLINE, headline(res))))
+    print(f"total {time.perf_counter() - began:.0f} s; details in {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
