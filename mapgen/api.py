@@ -73,6 +73,14 @@ def as_date(value: DateLike) -> dt.date:
         raise InputError(f"bad date {value!r}: write dates as YYYY-MM-DD, e.g. 2021-08-08") from None
 
 
+def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
+              ) -> list[control.ControlState]:
+    """The resolved state of ``provinces`` on each of ``days``, sharing one record history."""
+    hist = control.History(dataset.records)
+    return [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
+            for d in days]
+
+
 def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> control.ControlState:
     """Who held each province, district and site of ``region`` on ``date``."""
     provinces, _ = dataset.region(region)
@@ -173,8 +181,7 @@ def build_comparison(
     provinces, label = dataset.region(region)
     a, b = as_date(before), as_date(after)
     table = change_table(dataset, a, b, region=region)
-    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces)
-              for d in (a, b)]
+    states = states_on(dataset, [a, b], provinces)
     names = dataset.geo.provinces["name"].to_dict()
     rows = [[r.place, r.level, r.name, STATUS_INDEX[r.before], STATUS_INDEX[r.after],
              r.changed_on, names.get(r.province, r.province),
@@ -220,9 +227,7 @@ def build_timeline(
 
     provinces, label = dataset.region(region)
     days = date_range(start, end, step)
-    hist = control.History(dataset.records)
-    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
-              for d in days]
+    states = states_on(dataset, days, provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
                       provinces=provinces, region_label=label, title="Territorial control",
                       mode="timeline", tiles=tiles, online_assets=online_assets)
@@ -272,9 +277,7 @@ def stats_table(
     provinces, _ = dataset.region(region)
     if end is None:
         return stats.district_stats(status_on(dataset, date, region=region), dataset.geo, by=by)
-    hist = control.History(dataset.records)
-    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
-              for d in date_range(date, end, step)]
+    states = states_on(dataset, date_range(date, end, step), provinces)
     return stats.stats_series(states, dataset.geo, by=by)
 
 
@@ -291,9 +294,7 @@ def stats_plot(
     from . import stats
 
     provinces, label = dataset.region(region)
-    hist = control.History(dataset.records)
-    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
-              for d in date_range(start, end, step)]
+    states = states_on(dataset, date_range(start, end, step), provinces)
     what = {"population": "people", "districts": "districts", "area_km2": "area"}.get(measure, measure)
     return stats.plot_series(states, dataset.geo, measure=measure, title=f"{label}: {what} by status")
 
@@ -315,9 +316,7 @@ def coverage(
     """
     provinces, _ = dataset.region(region)
     days = date_range(start, end, step)
-    hist = control.History(dataset.records)
-    states = [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
-              for d in days]
+    states = states_on(dataset, days, provinces)
     dist = states[0].districts
     known = pd.DataFrame({"province": provinces,
                           "name": dataset.geo.provinces.loc[provinces, "name"].tolist(),

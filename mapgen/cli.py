@@ -174,6 +174,10 @@ def _default_out(kind: str, args: argparse.Namespace, *dates: str) -> Path:
     return Path("outputs") / f"{name}.html"
 
 
+def _wrote(path: Path) -> None:
+    log.info("wrote %s (%s bytes)", path, f"{path.stat().st_size:,}")
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     from .api import as_date, build_map, save_map
 
@@ -194,7 +198,7 @@ def cmd_render(args: argparse.Namespace) -> int:
                                         title=f"Territorial control, {day.isoformat()}"))
     else:
         save_map(m, out)
-    log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    _wrote(out)
     return 0
 
 
@@ -227,7 +231,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else _default_out(
         "compare", args, before.isoformat(), after.isoformat())
     save_map(page, out)
-    log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    _wrote(out)
     return 0
 
 
@@ -242,7 +246,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else _default_out(
         "timeline", args, start.isoformat(), end.isoformat())
     save_map(page, out)
-    log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    _wrote(out)
     return 0
 
 
@@ -269,7 +273,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     ds = _load(args)
     export_figure(ds, after, before=before, region=args.region, fmt=fmt, out=out, dpi=args.dpi,
                   size=args.size, detail=args.detail)
-    log.info("wrote %s (%s bytes)", out, f"{out.stat().st_size:,}")
+    _wrote(out)
     return 0
 
 
@@ -302,7 +306,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         png = stats_plot(ds, args.start, args.end, step=args.step, region=args.region,
                          measure=args.measure)
         write_atomic(args.plot, png)
-        log.info("wrote %s (%s bytes)", args.plot, f"{len(png):,}")
+        _wrote(Path(args.plot))
     _print_table(table, args.format)
     return 0
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import base64
-from collections import OrderedDict
 import json
 import os
 import re
 import tempfile
+from collections import OrderedDict
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Element, Figure, MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 
 from .style import STATUS_STYLES
