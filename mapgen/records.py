@@ -181,6 +181,19 @@ class _Reader:
             return None
         return day
 
+    def new_id(self, file: str, line: int, fld: str, value: str, first: int | None) -> bool:
+        """Check an id's form and that it is new (``first``: the line that already has it,
+        0 for a place code from the boundaries, None if unused)."""
+        if not _ID.fullmatch(value):
+            self.problem(file, line, fld, value, "not a valid id",
+                         "lower-case letters, digits, '.', '_' and '-'")
+            return False
+        if first is not None:
+            where = f" (first on line {first})" if first else " (a place code already)"
+            self.problem(file, line, fld, value, "duplicate id" + where)
+            return False
+        return True
+
     def choice(self, file: str, line: int, fld: str, value: str, allowed: tuple[str, ...]) -> bool:
         if value in allowed:
             return True
@@ -235,12 +248,8 @@ def _read_sources(rd: _Reader) -> dict[str, Source]:
     out: dict[str, Source] = {}
     for line, row in rd.rows(f):
         sid = row["source_id"]
-        if not _ID.fullmatch(sid):
-            rd.problem(f, line, "source_id", sid, "not a valid id",
-                       "lower-case letters, digits, '.', '_' and '-'")
-            continue
-        if sid in out:
-            rd.problem(f, line, "source_id", sid, f"duplicate id (first on line {out[sid].line})")
+        first = out[sid].line if sid in out else None
+        if not rd.new_id(f, line, "source_id", sid, first):
             continue
         day = rd.date(f, line, "published", row["published"])
         url = row["url"]
@@ -278,12 +287,8 @@ def _read_sites(rd: _Reader, geo: Geography, gaz: Gazetteer) -> dict[str, Site]:
     out: dict[str, Site] = {}
     for line, row in rd.rows(f):
         sid = row["site_id"]
-        if not _ID.fullmatch(sid):
-            rd.problem(f, line, "site_id", sid, "not a valid id",
-                       "lower-case letters, digits, '.', '_' and '-'")
-            continue
-        if sid in out or sid in gaz.places:
-            rd.problem(f, line, "site_id", sid, "duplicate id")
+        first = out[sid].line if sid in out else (0 if sid in gaz.places else None)
+        if not rd.new_id(f, line, "site_id", sid, first):
             continue
         ok = rd.choice(f, line, "kind", row["kind"], SITE_KINDS)
         ok &= rd.choice(f, line, "precision", row["precision"], PRECISION)
