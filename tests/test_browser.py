@@ -164,3 +164,17 @@ def test_online_tiles_failing_leave_the_map_working(browser, tmp_path, ds) -> No
     assert page.locator("path.mapgen-district").count() == _district_count(ds, "north")
     assert page.locator(".mapgen-legend").is_visible()
     page.context.close()
+
+
+def test_legend_numbers_match_stats(browser, north_page, ds) -> None:
+    import math
+
+    page, log = open_page(browser, north_page)
+    cells = page.locator(".mapgen-legend .mapgen-count")
+    table = mapgen.stats_table(ds, "2021-08-08", by="all").set_index("status")
+    for i, status in enumerate(STATUSES):
+        row = table.loc[status]
+        area = math.floor(row["area_km2"] + 0.5)
+        assert cells.nth(i).inner_text() == \
+            f"{row['districts']} · {row['population']:,} · {area:,} km²", status
+    page.context.close()

@@ -20,12 +20,13 @@
     var data = before.data, cb = before.counts(), ca = after.counts();
     var t = el("table", "mapgen-numbers");
     var head = el("tr");
-    ["Status", "Districts before", "after", "People before", "after"].forEach(function (h) { head.appendChild(el("th", null, h)); });
+    ["Status", "Districts before", "after", "People before", "after", "km\u00b2 before", "after"].forEach(function (h) { head.appendChild(el("th", null, h)); });
     t.appendChild(head);
     data.legend.statuses.forEach(function (s, i) {
       var tr = el("tr");
       var td = el("td"); td.appendChild(mg.statusCell(data, i)); tr.appendChild(td);
-      [cb[i].districts, ca[i].districts, mg.fmtInt(cb[i].pop), mg.fmtInt(ca[i].pop)].forEach(function (v) {
+      [cb[i].districts, ca[i].districts, mg.fmtInt(cb[i].pop), mg.fmtInt(ca[i].pop),
+       mg.fmtInt(Math.round(cb[i].area)), mg.fmtInt(Math.round(ca[i].area))].forEach(function (v) {
         tr.appendChild(el("td", "mapgen-num", v));
       });
       t.appendChild(tr);

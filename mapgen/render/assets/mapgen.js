@@ -347,10 +347,10 @@
 
   View.prototype.counts = function (n) {
     var data = this.data, f = this.state.frames[n === undefined ? this.current : n];
-    var out = data.legend.statuses.map(function () { return { districts: 0, pop: 0 }; });
+    var out = data.legend.statuses.map(function () { return { districts: 0, pop: 0, area: 0 }; });
     f.d.forEach(function (ref, i) {
       var c = out[statusOf(data, ref)];
-      c.districts += 1; c.pop += data.districts.pop[i] || 0;
+      c.districts += 1; c.pop += data.districts.pop[i] || 0; c.area += data.districts.area[i] || 0;
     });
     return out;
   };
@@ -358,7 +358,8 @@
   View.prototype.updateCounts = function () {
     var c = this.counts();
     (this.countCells || []).forEach(function (cell, i) {
-      cell.textContent = c[i].districts + " \u00b7 " + fmtInt(c[i].pop);
+      cell.textContent = c[i].districts + " \u00b7 " + fmtInt(c[i].pop) + " \u00b7 " +
+        fmtInt(Math.round(c[i].area)) + " km\u00b2";
     });
   };
 
@@ -370,7 +371,7 @@
         var box = self.legendBox = el("div", "mapgen-legend leaflet-bar");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
-        box.appendChild(el("div", "mapgen-h", "District status \u00b7 districts \u00b7 people"));
+        box.appendChild(el("div", "mapgen-h", "District status \u00b7 districts \u00b7 people \u00b7 area"));
         var t = el("table");
         self.countCells = [];
         data.legend.statuses.forEach(function (s, i) {
