@@ -6,15 +6,17 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import folium
 import pandas as pd
 
 from . import control
 from .errors import InputError
 from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
 from .records import Records, load_records, parse_date
+
+if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at start-up
+    import folium
 
 DateLike = str | dt.date
 
