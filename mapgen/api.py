@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at
     import folium
 
 DateLike = str | dt.date
+#: The most dates one command resolves (a timeline, a batch, a series): ten years of days.
+MAX_DATES = 3660
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,8 @@ def render_many(
     if progress:
         from tqdm import tqdm
 
-        iterator = tqdm(dates, unit="map", desc="rendering", leave=False)
+        # disable=None: no bar when stderr is not a terminal (logs, CI)
+        iterator = tqdm(dates, unit="map", desc="rendering", leave=False, disable=None)
     written = []
     for day in iterator:
         state = control.resolve(dataset.records, dataset.geo, day, provinces=provinces,
@@ -204,8 +207,11 @@ def date_range(start: DateLike, end: DateLike, step: str = "1d") -> list[dt.date
     if not m or int(m.group(1)) == 0:
         raise InputError(f"bad step {step!r}: use a number of days or weeks, e.g. 1d, 7d, 2w")
     if b < a:
-        raise InputError(f"--end {b} is before --start {a}")
+        raise InputError(f"the end date {b} is before the start date {a}")
     days = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+    if (b - a).days // days > MAX_DATES:
+        raise InputError(f"{a}..{b} every {step} is more than {MAX_DATES} dates: "
+                         "give a larger step (e.g. 7d) or a shorter period")
     out = [a + dt.timedelta(days=i) for i in range(0, (b - a).days + 1, days)]
     if out[-1] != b:
         out.append(b)
@@ -245,12 +251,16 @@ def map_html(map_: folium.Map) -> str:
 def embed_snippet(map_: folium.Map, *, width: int = 800, height: int = 600,
                   title: str = "Control map") -> str:
     """An ``<iframe srcdoc=...>`` holding the whole page, to paste into another page or a
-    content system at a fixed size: self-contained, and the page cannot touch its host."""
+    content system: ``width`` × ``height`` pixels at most, narrower on a small screen with the
+    same proportions. Self-contained, ASCII only (non-ASCII text as character references, so a
+    host page without a charset declaration shows Dari correctly), and sandboxed."""
     import html
 
-    page = map_html(map_)
-    return (f'<iframe srcdoc="{html.escape(page, quote=True)}" width="{int(width)}" '
-            f'height="{int(height)}" style="border:1px solid #ccc" loading="lazy" '
+    page = html.escape(map_html(map_), quote=True).encode("ascii", "xmlcharrefreplace")
+    w, h = int(width), int(height)
+    return (f'<iframe srcdoc="{page.decode("ascii")}" width="{w}" height="{h}" '
+            f'style="width:100%;max-width:{w}px;height:auto;aspect-ratio:{w}/{h};'
+            'border:1px solid #ccc" loading="lazy" '
             f'title="{html.escape(title, quote=True)}" '
             'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>\n')
 
@@ -276,11 +286,12 @@ def stats_table(
     a time series from ``date`` to ``end`` with a leading ``date`` column."""
     from . import stats
 
-    provinces, _ = dataset.region(region)
+    provinces, label = dataset.region(region)
     if end is None:
-        return stats.district_stats(status_on(dataset, date, region=region), dataset.geo, by=by)
+        return stats.district_stats(status_on(dataset, date, region=region), dataset.geo, by=by,
+                                    label=label)
     states = states_on(dataset, date_range(date, end, step), provinces)
-    return stats.stats_series(states, dataset.geo, by=by)
+    return stats.stats_series(states, dataset.geo, by=by, label=label)
 
 
 def stats_plot(

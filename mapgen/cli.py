@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="print who held each province, district and site on a date")
     p.add_argument("--date", required=True, help="YYYY-MM-DD")
     _region(p)
-    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--format", choices=("csv", "json", "table"), default="csv")
     _common(p)
     p.set_defaults(func=cmd_status)
 
@@ -120,7 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", help="YYYY-MM-DD")
     p.add_argument("--step", default="1d", help="for a series: 1d (default), 7d, ...")
     _region(p)
-    p.add_argument("--by", choices=("province", "region", "all"), default="province")
+    p.add_argument("--by", choices=("province", "region", "all"), default="province",
+                   help="one scope per province (default), per UNAMA region, or one for the "
+                   "whole --region")
     p.add_argument("--format", choices=("csv", "json", "table"), default="table")
     p.add_argument("--plot", metavar="FILE.png", help="with --start/--end: draw the series")
     p.add_argument("--measure", choices=("population", "districts", "area_km2"),
@@ -207,6 +209,11 @@ def _render_range(args: argparse.Namespace) -> int:
 
     start, _, end = args.date.partition("..")
     dates = date_range(start, end, args.step)
+    if args.out and Path(args.out).suffix.lower() in (".html", ".htm"):
+        from .errors import InputError
+
+        raise InputError(f"--out {args.out!r}: with a date range --out is a folder, "
+                         "one file per date is written into it")
     ds = _load(args)
     suffix = "" if args.region.strip().lower() == "north" else "-" + _slug(args.region)
     written = render_many(
@@ -224,7 +231,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     ds = _load(args)
     if args.format != "html":
         table = change_table(ds, before, after, region=args.region)
-        _print_table(table, args.format)
+        _print_table(table, args.format, Path(args.out) if args.out else None)
         return 0
     page = build_comparison(ds, before, after, region=args.region, detail=args.detail,
                             tiles=args.tiles, online_assets=args.online_assets)
@@ -263,8 +270,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     before = as_date(args.before) if args.before else None
     fmt = args.format
     if fmt is None:
-        suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
-        fmt = suffix if suffix in ("png", "svg", "pdf") else "png"
+        suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else "png"
+        if suffix not in ("png", "svg", "pdf"):
+            raise InputError(f"--out {args.out!r}: figures are .png, .svg or .pdf "
+                             "(or give --format)")
+        fmt = suffix
     dates = [d.isoformat() for d in (before, after) if d is not None]
     name = "-".join(["figure", *dates])
     if args.region.strip().lower() != "north":
@@ -327,15 +337,21 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(table: Any, fmt: str) -> None:
+def _print_table(table: Any, fmt: str, out: Path | None = None) -> None:
+    """Print ``table`` as csv, json or an aligned table, or write it to ``out``."""
     if fmt == "table":
-        sys.stdout.write(table.to_string(index=False) + "\n")
-        return
-    if fmt == "json":
-        json.dump(table.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        text = table.to_string(index=False) + "\n"
+    elif fmt == "json":
+        text = json.dumps(table.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n"
     else:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        text = table.to_csv(index=False, lineterminator="\n")
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from .render.page import write_atomic
+
+    write_atomic(out, text)
+    _wrote(out)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .geography import Geography
-from .records import Record, Records
+from .records import STATUSES, Record, Records
 
 UNKNOWN = "unknown"
+#: District statuses in which a government-held site counts as a remaining position (a
+#: district with no record is not known to be lost).
+LOST = ("taliban", "contested")
 
 
 class History:
@@ -54,12 +57,29 @@ class ControlState:
     sites: pd.DataFrame
 
 
-def _row(rec: Record | None) -> dict[str, object]:
+def _row(rec: Record | None, held: dt.date | None = None) -> dict[str, object]:
     if rec is None:
-        return {"status": UNKNOWN, "since": None, "sources": (), "note": "", "confidence": "",
-                "via": ""}
-    return {"status": rec.status, "since": rec.date, "sources": rec.sources, "note": rec.note,
-            "confidence": rec.confidence, "via": rec.place}
+        return {"status": UNKNOWN, "since": None, "held_since": None, "sources": (), "note": "",
+                "confidence": "", "via": ""}
+    return {"status": rec.status, "since": rec.date, "held_since": held or rec.date,
+            "sources": rec.sources, "note": rec.note, "confidence": rec.confidence,
+            "via": rec.place}
+
+
+def held_since(history: History, places: tuple[str, ...], rec: Record) -> dt.date:
+    """The first day of the unbroken run of ``rec``'s status that ``rec`` belongs to: later
+    reports that repeat a status do not move the day it began."""
+    start = rec.date
+    while True:
+        prev = deciding_record(history, places, start - dt.timedelta(days=1))
+        if prev is None or prev.status != rec.status:
+            return start
+        start = prev.date
+
+
+def _decide(history: History, places: tuple[str, ...], day: dt.date) -> dict[str, object]:
+    rec = deciding_record(history, places, day)
+    return _row(rec, held_since(history, places, rec) if rec is not None else None)
 
 
 def deciding_record(history: History, places: tuple[str, ...], day: dt.date) -> Record | None:
@@ -107,11 +127,11 @@ def resolve(
     country = str(geo.country.index[0])
     for code, province in zip(dist.index, dist["province_pcode"], strict=True):
         drows.append({"pcode": code, "province": province,
-                      **_row(district_record(hist, code, province, day, country))})
+                      **_decide(hist, (code, province, country), day)})
     districts = pd.DataFrame(drows).set_index("pcode")
     districts = districts.join(dist[["name", "name_dari", "population", "area_km2"]])
-    prows = [{"pcode": code, "province": code,
-              **_row(deciding_record(hist, (code, country), day))} for code in prov_codes]
+    prows = [{"pcode": code, "province": code, **_decide(hist, (code, country), day)}
+             for code in prov_codes]
     provs = pd.DataFrame(prows).set_index("pcode").join(
         geo.provinces[["name", "name_dari", "population", "area_km2"]]
     ).sort_index()
@@ -120,34 +140,43 @@ def resolve(
         province = str(geo.districts.loc[site.district, "province_pcode"])
         if province not in wanted:
             continue
-        row = _row(hist.at(site.site_id, day))
+        # a site follows area-wide records (its province's, the country's) but not its
+        # district's, which describe the district centre, not every facility in it
+        row = _decide(hist, (site.site_id, province, country), day)
         district_status = districts.loc[site.district, "status"]
         srows.append({
             "site_id": site.site_id, "name": site.name, "kind": site.kind, "lat": site.lat,
             "lon": site.lon, "precision": site.precision, "district": site.district,
             "province": province, **row,
-            "position": row["status"] == "government" and district_status != "government",
+            "position": row["status"] == "government" and district_status in LOST,
         })
     sites = pd.DataFrame(srows, columns=[
         "site_id", "name", "kind", "lat", "lon", "precision", "district", "province", "status",
-        "since", "sources", "note", "confidence", "via", "position"])
+        "since", "held_since", "sources", "note", "confidence", "via", "position"])
     sites = sites.set_index("site_id").sort_index()
     return ControlState(day, districts.sort_index(), provs, sites)
 
 
 def status_table(state: ControlState, geo: Geography) -> pd.DataFrame:
     """One row per province, district and site: ``place, name, level, kind, province,
-    district, status, since, sources, confidence, note``."""
+    district, status, since, held_since, sources, confidence, via, note, districts``.
+
+    ``since`` is the date of the record in force and ``held_since`` the day its status began
+    (earlier records with the same status). A province row carries the province-level (or
+    country-level) record only; ``districts`` sums up its districts' statuses."""
     rows = []
     for code, r in state.provinces.iterrows():
+        mine = state.districts[state.districts["province"] == code]["status"].value_counts()
+        summary = "; ".join(f"{s} {mine[s]}" for s in STATUSES if s in mine)
         rows.append({"place": code, "name": r["name"], "level": "province", "kind": "province",
-                     "province": code, "district": "", **_cells(r)})
+                     "province": code, "district": "", **_cells(r), "districts": summary})
     for code, r in state.districts.iterrows():
         rows.append({"place": code, "name": r["name"], "level": "district", "kind": "district",
-                     "province": r["province"], "district": code, **_cells(r)})
+                     "province": r["province"], "district": code, **_cells(r), "districts": ""})
     for code, r in state.sites.iterrows():
         rows.append({"place": code, "name": r["name"], "level": "site", "kind": r["kind"],
-                     "province": r["province"], "district": r["district"], **_cells(r)})
+                     "province": r["province"], "district": r["district"], **_cells(r),
+                     "districts": ""})
     table = pd.DataFrame(rows)
     order = {"province": 0, "district": 1, "site": 2}
     table["_o"] = table["level"].map(order)
@@ -156,6 +185,7 @@ def status_table(state: ControlState, geo: Geography) -> pd.DataFrame:
 
 def _cells(r: pd.Series) -> dict[str, object]:
     return {"status": r["status"], "since": r["since"].isoformat() if r["since"] else "",
+            "held_since": r["held_since"].isoformat() if r["held_since"] else "",
             "sources": ";".join(r["sources"]), "confidence": r["confidence"],
             "via": r["via"], "note": r["note"]}
 

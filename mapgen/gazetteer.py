@@ -82,6 +82,14 @@ class Gazetteer:
         """
         found = self.lookup(name, levels=levels)
         if not found:
+            other = self.lookup(name)
+            if other:
+                p = other[0]
+                where = f" in province {self.places[p.province].name} ({p.province})" \
+                    if p.province in self.places and p.province != p.code else ""
+                raise InputError(
+                    f"{name!r} is a {p.level}, {p.name} ({p.code}){where}; "
+                    f"here give a {' or '.join(levels)}")
             raise InputError(
                 f"unknown place {name!r} ({'/'.join(levels)}): {self.did_you_mean(name, levels=levels)}"
             )

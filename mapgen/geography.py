@@ -15,7 +15,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from .errors import DataError, MissingFileError, Problem
+from .errors import DataError, InputError, MissingFileError, Problem
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,15 @@ def region_provinces(geo: Geography, region: str, resolve_province) -> tuple[lis
         return neighbours(geo, list(FOCUS_PROVINCES)), "Northern Afghanistan"
     if spec.lower() == "all":
         return sorted(geo.provinces.index), "Afghanistan"
-    codes = [resolve_province(part) for part in spec.split(",") if part.strip()]
+    parts = [part.strip() for part in spec.split(",") if part.strip()]
+    if not parts:
+        raise InputError(f"empty region {region!r}: give north, all, or province names")
+    codes: list[str] = []
+    for part in parts:
+        if part.lower() in ("north", "all"):
+            codes += region_provinces(geo, part, resolve_province)[0]
+        else:
+            codes.append(resolve_province(part))
     codes = sorted(dict.fromkeys(codes))
     names = ", ".join(geo.provinces.loc[c, "name"] for c in codes)
     return codes, names

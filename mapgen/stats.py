@@ -17,11 +17,12 @@ SCOPES = ("province", "region", "all")
 COLUMNS = ["scope", "name", "status", "districts", "area_km2", "population"]
 
 
-def district_stats(state: ControlState, geo: Geography, *, by: str = "province") -> pd.DataFrame:
+def district_stats(state: ControlState, geo: Geography, *, by: str = "province",
+                   label: str = "all") -> pd.DataFrame:
     """Districts, area and population under each status, per scope, with a ``total`` row.
 
     ``by`` is ``province`` (scope = province P-code), ``region`` (the UNAMA region of the
-    provinces layer) or ``all`` (one scope, ``all``, for everything resolved). Areas come
+    provinces layer) or ``all`` (one scope, ``all``, for everything resolved, named ``label``). Areas come
     from the boundaries' ``area_km2`` (computed in an equal-area projection when the
     boundaries were built); population is the CSO 2019-20 estimate, and the few districts
     without a figure count as 0. Sites never change these numbers: a district counts under
@@ -54,19 +55,22 @@ def district_stats(state: ControlState, geo: Geography, *, by: str = "province")
     order = {s: i for i, s in enumerate((*STATUSES, "total"))}
     out["_o"] = out["status"].map(order)
     out = out.sort_values(["scope", "_o"]).drop(columns="_o").reset_index(drop=True)
-    out["name"] = out["scope"].map(names) if names is not None else out["scope"]
+    if names is not None:
+        out["name"] = out["scope"].map(names)
+    else:
+        out["name"] = out["scope"].replace({"all": label})
     out["area_km2"] = out["area_km2"].round(1)
     out["districts"] = out["districts"].astype("int64")
     out["population"] = out["population"].astype("int64")
     return out[COLUMNS]
 
 
-def stats_series(states: Iterable[ControlState], geo: Geography, *, by: str = "province"
-                 ) -> pd.DataFrame:
+def stats_series(states: Iterable[ControlState], geo: Geography, *, by: str = "province",
+                 label: str = "all") -> pd.DataFrame:
     """:func:`district_stats` for each state, with a leading ``date`` column."""
     frames = []
     for state in states:
-        table = district_stats(state, geo, by=by)
+        table = district_stats(state, geo, by=by, label=label)
         table.insert(0, "date", state.date.isoformat())
         frames.append(table)
     return pd.concat(frames, ignore_index=True)

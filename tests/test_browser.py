@@ -178,3 +178,28 @@ def test_legend_numbers_match_stats(browser, north_page, ds) -> None:
         assert cells.nth(i).inner_text() == \
             f"{row['districts']} · {row['population']:,} · {area:,} km²", status
     page.context.close()
+
+
+def test_sources_panel_is_readable(browser, north_page) -> None:
+    page, log = open_page(browser, north_page)
+    page.locator("details.mapgen-sources-panel summary").click()
+    panel = page.locator("details.mapgen-sources-panel")
+    assert panel.bounding_box()["width"] >= 300
+    first = panel.locator("ul.mapgen-sources li").first.bounding_box()
+    second = panel.locator("ul.mapgen-sources li").nth(1).bounding_box()
+    assert first["width"] > 250 and second["y"] >= first["y"] + first["height"] - 1  # no overlap
+    page.context.close()
+
+
+def test_compare_on_a_phone_stacks_the_maps(browser, tmp_path) -> None:
+    out = tmp_path / "c.html"
+    assert run_cli("compare", "--before", "2021-08-06", "--after", "2021-08-09", "--out",
+                   str(out), "-q").code == 0
+    page, log = open_page(browser, out, width=390, height=844)
+    a = page.locator(".mapgen-before").bounding_box()
+    b = page.locator(".mapgen-after").bounding_box()
+    assert a["width"] == b["width"] == 390
+    assert b["y"] >= a["y"] + a["height"] - 1
+    assert (log.page_errors, log.console_errors, log.external) == ([], [], [])
+    page.screenshot(path=str(OUTPUTS / "browser-compare-phone.png"))
+    page.context.close()

@@ -130,3 +130,41 @@ def test_render_date_range_writes_one_file_per_day(tmp_path: Path) -> None:
                    "-q").code == 0
     assert (tmp_path / "batch" / "control-2021-08-08-kunduz.html").read_bytes() == \
         single.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["render", "--date", "2021-08-08", "--region", " , "], "empty region"),
+        (["export", "--date", "2021-08-08", "--out", "OUT/fig.jpg"],
+         "figures are .png, .svg or .pdf"),
+        (["render", "--date", "2021-08-01..2021-08-03", "--out", "OUT/one.html"],
+         "with a date range --out is a folder"),
+        (["render", "--date", "2021-08-09..2021-08-01", "--out", "OUT"],
+         "the end date 2021-08-01 is before the start date 2021-08-09"),
+        (["timeline", "--start", "2000-01-01", "--end", "2030-12-31", "--out", "OUT/t.html"],
+         "is more than 3660 dates: give a larger step"),
+    ],
+)
+def test_more_bad_input(tmp_path: Path, args: list[str], message: str) -> None:
+    r = run_cli(*[a.replace("OUT", str(tmp_path / "o")) for a in args])
+    assert r.code == 2, r.err
+    assert message in r.err and "Traceback" not in r.err
+    assert not (tmp_path / "o").exists()
+
+
+def test_compare_table_to_file(tmp_path: Path) -> None:
+    out = tmp_path / "changes.csv"
+    r = run_cli("compare", "--before", "2021-08-06", "--after", "2021-08-09", "--format", "csv",
+                "--out", str(out))
+    assert r.code == 0, r.err
+    assert r.out == ""
+    assert out.read_text(encoding="utf-8").startswith("place,name,level,province,before,after")
+
+
+def test_embed_snippet_is_ascii(tmp_path: Path) -> None:
+    out = tmp_path / "e.html"
+    assert run_cli("render", "--date", "2021-08-08", "--embed", "--out", str(out), "-q").code == 0
+    data = out.read_bytes()
+    assert data.isascii()
+    assert "&#1705;&#1606;&#1583;&#1586;" in data.decode("ascii")  # Kunduz in Dari

@@ -144,3 +144,39 @@ def test_every_province_and_capital_has_an_alias(ds: mapgen.Dataset) -> None:
     for code in ds.geo.provinces.index:
         assert gaz.places[code].aliases, code
         assert gaz.places[f"{code}01"].aliases, f"{code}01"
+
+
+def test_held_since_and_record_in_force(ds: mapgen.Dataset) -> None:
+    row = mapgen.status_on(ds, "2021-08-12", region="Kunduz").districts.loc["AF1901"]
+    # a later report repeating the status does not move the day the status began
+    assert row["held_since"] == dt.date(2021, 8, 8)
+    assert row["since"] >= row["held_since"]
+
+
+def test_sites_follow_area_wide_records(ds: mapgen.Dataset) -> None:
+    sites = mapgen.status_on(ds, "2021-09-30", region="Jawzjan").sites
+    # contested on 7 August; the country record of 15 August is later and area-wide
+    assert (sites.loc["sheberghan-army-base", "status"], sites.loc["sheberghan-army-base", "via"]) \
+        == ("taliban", "AF")
+    # a district record does not decide a site: on 8 August Kunduz district fell, its airport held
+    s8 = mapgen.status_on(ds, "2021-08-08", region="Kunduz").sites
+    assert s8.loc["kunduz-airport", "status"] == "government"
+
+
+def test_positions_need_a_district_known_lost(ds: mapgen.Dataset) -> None:
+    state = mapgen.status_on(ds, "2021-08-08", region="all")
+    district_status = state.districts["status"]
+    for site, row in state.sites.iterrows():
+        expected = row["status"] == "government" and \
+            district_status[row["district"]] in ("taliban", "contested")
+        assert bool(row["position"]) == expected, site
+
+
+def test_region_lists_combine_and_refuse_districts(ds: mapgen.Dataset) -> None:
+    codes, _ = ds.region("north,Badakhshan")
+    assert codes == sorted([*ds.region("north")[0], "AF17"])
+    with pytest.raises(mapgen.InputError, match=r"'AF1901' is a district, Kunduz \(AF1901\) "
+                       r"in province Kunduz \(AF19\); here give a province"):
+        ds.region("AF1901")
+    with pytest.raises(mapgen.InputError, match="empty region"):
+        ds.region(" , ")

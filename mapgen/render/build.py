@@ -92,6 +92,7 @@ def build_page(
         left = MapgenMap(location=centre, tiles=None, zoom_start=6, width="50%", height="62%")
         right = MapgenMap(location=centre, tiles=None, zoom_start=6, width="50%", height="62%",
                           left="50%")
+        left.css_class, right.css_class = "mapgen-before", "mapgen-after"
         for m in (left, right):
             fig.add_child(m)
         left.add_child(data)

@@ -89,11 +89,12 @@ def build_payload(
     def ref(row: Any) -> int:
         if row["since"] is None:
             return -1
-        key = (row["via"], row["since"].isoformat())
+        key = (row["via"], row["since"].isoformat(), row["held_since"].isoformat())
         if key not in rec_index:
             rec_index[key] = len(rec_rows)
             rec_rows.append([row["since"].isoformat(), STATUS_INDEX[row["status"]], row["via"],
-                             row["note"], list(row["sources"]), row["confidence"]])
+                             row["note"], list(row["sources"]), row["confidence"],
+                             row["held_since"].isoformat()])
             cited.update(row["sources"])
         return rec_index[key]
 

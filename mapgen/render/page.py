@@ -109,6 +109,7 @@ class MapgenMap(folium.Map):
     """A folium Map with no CDN links of its own, a viewport that allows pinch zoom, and no
     jQuery, Bootstrap or icon fonts; Leaflet comes from :class:`Assets`."""
 
+    css_class = ""  # "mapgen-before" / "mapgen-after" on a comparison's two maps
     default_js: list[tuple[str, str]] = []  # noqa: RUF012  (folium's own class attribute)
     default_css: list[tuple[str, str]] = []  # noqa: RUF012
 
@@ -125,7 +126,7 @@ class MapgenMap(folium.Map):
             }</style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
-            <div class="folium-map" id={{ this.get_name()|tojson }} ></div>
+            <div class="folium-map {{ this.css_class }}" id={{ this.get_name()|tojson }} ></div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {

@@ -123,7 +123,13 @@
     return span;
   }
 
-  function recordRows(data, table, ref, code) {
+  function daysBetween(a, b) {
+    // both are YYYY-MM-DD text, read as UTC dates: no time zone can shift them
+    var pa = a.split("-"), pb = b.split("-");
+    return Math.round((Date.UTC(+pb[0], pb[1] - 1, +pb[2]) - Date.UTC(+pa[0], pa[1] - 1, +pa[2])) / 864e5);
+  }
+
+  function recordRows(data, table, ref, code, date) {
     var st = statusOf(data, ref);
     row(table, "Status", statusCell(data, st), "mapgen-status-cell");
     if (ref < 0) {
@@ -131,9 +137,11 @@
       return null;
     }
     var rec = data.records[ref];
-    var since = rec[0];
-    if (rec[2] !== code) since += " (set by the record for " + (data.names[rec[2]] || rec[2]) + ")";
-    row(table, "Since", since);
+    var age = daysBetween(rec[6], date);
+    row(table, "Since", rec[6] + (age > 0 ? " (" + age + " days before this date)" : " (this date)"));
+    var latest = rec[0];
+    if (rec[2] !== code) latest += " (set by the record for " + (data.names[rec[2]] || rec[2]) + ")";
+    if (rec[0] !== rec[6] || rec[2] !== code) row(table, "Record in force", latest);
     if (rec[5]) row(table, "Confidence", rec[5]);
     if (rec[3]) row(table, "Note", rec[3]);
     return rec;
@@ -148,7 +156,7 @@
     var t = el("table");
     var p = data.districts.prov[i];
     row(t, "District", data.districts.code[i] + ", " + data.provinces.name[p] + " province");
-    var rec = recordRows(data, t, state.d[i], data.districts.code[i]);
+    var rec = recordRows(data, t, state.d[i], data.districts.code[i], state.date);
     row(t, "Population", fmtInt(data.districts.pop[i]) + " (CSO 2019-20)");
     row(t, "Area", fmtInt(Math.round(data.districts.area[i])) + " km\u00b2");
     box.appendChild(t);
@@ -164,7 +172,7 @@
     row(t, "Kind", kind ? kind[2] : data.sites.kind[j]);
     row(t, "Position", data.sites.precision[j] === "exact" ? "exact" :
         data.sites.precision[j] + ": the exact position is not public");
-    var rec = recordRows(data, t, state.s[j], data.sites.id[j]);
+    var rec = recordRows(data, t, state.s[j], data.sites.id[j], state.date);
     box.appendChild(t);
     if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec[4])); }
     return box;
@@ -205,7 +213,7 @@
         return el("span", null, data.districts.name[i] + " \u2014 " +
           statuses[statusOf(data, self.frame().d[i])][1]);
       }, { sticky: true });
-      layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, { maxWidth: 340 });
+      layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, { maxWidth: 340, autoPanPaddingTopLeft: [20, 130] });
       layer.addTo(groups.districts);
       layer.getElement && layer.getElement() && layer.getElement().setAttribute("data-pcode", data.districts.code[i]);
       return layer;
@@ -240,7 +248,7 @@
         keyboard: true, icon: L.divIcon({ className: "mapgen-site", html: "" })
       });
       marker.mapgenOffset = [dx, dy];
-      marker.bindPopup(function () { return sitePopup(data, self.frame(), m.j); }, { maxWidth: 320 });
+      marker.bindPopup(function () { return sitePopup(data, self.frame(), m.j); }, { maxWidth: 320, autoPanPaddingTopLeft: [20, 130] });
       marker.bindTooltip(function () { return el("span", null, data.sites.name[m.j]); },
                          { direction: "top", offset: [dx, dy - 12] });
       marker.addTo(groups.sites);
@@ -301,9 +309,14 @@
     this.current = n;
     this.districtLayers.forEach(function (layer, i) {
       var st = statusOf(data, f.d[i]);
-      layer.setStyle({ fillColor: fillFor(statuses, st) });
+      var low = f.d[i] >= 0 && data.records[f.d[i]][5] === "low";
+      layer.setStyle({ fillColor: fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
       var elem = layer.getElement && layer.getElement();
-      if (elem) { elem.setAttribute("data-pcode", data.districts.code[i]); elem.setAttribute("data-status", statuses[st][0]); }
+      if (elem) {
+        elem.setAttribute("data-pcode", data.districts.code[i]);
+        elem.setAttribute("data-status", statuses[st][0]);
+        elem.setAttribute("data-confidence", f.d[i] >= 0 ? data.records[f.d[i]][5] : "");
+      }
     });
     var kinds = {};
     data.legend.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
@@ -336,7 +349,7 @@
       });
       ring.bindTooltip(function () { return el("span", null, "Government-held: " + data.sites.name[j]); },
                        { direction: "top", offset: [off[0], off[1] - 18] });
-      ring.bindPopup(function () { return sitePopup(data, self.frame(), j); }, { maxWidth: 320 });
+      ring.bindPopup(function () { return sitePopup(data, self.frame(), j); }, { maxWidth: 320, autoPanPaddingTopLeft: [20, 130] });
       ring.addTo(self.groups.positions);
       self.positionMarkers.push(ring);
     });
@@ -368,7 +381,7 @@
     var Legend = L.Control.extend({
       options: { position: "bottomleft" },
       onAdd: function () {
-        var box = self.legendBox = el("div", "mapgen-legend leaflet-bar");
+        var box = self.legendBox = el("div", "mapgen-legend mapgen-box");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         box.appendChild(el("div", "mapgen-h", "District status \u00b7 districts \u00b7 people \u00b7 area"));
@@ -382,6 +395,7 @@
           t.appendChild(tr);
         });
         box.appendChild(t);
+        box.appendChild(el("div", "mapgen-note", "Paler fill: the record in force is low-confidence (one side's claim, or unconfirmed)."));
         if (!data.sites.id.length) return box;
         var more = el("details", "mapgen-legend-sites");
         // open unless space is short (a comparison, a phone)
@@ -418,7 +432,7 @@
     var Title = L.Control.extend({
       options: { position: "topleft" },
       onAdd: function () {
-        var box = el("div", "mapgen-title leaflet-bar");
+        var box = el("div", "mapgen-title mapgen-box");
         box.appendChild(el("div", "mapgen-title-main", data.title));
         if (self.options.side) box.appendChild(el("div", "mapgen-title-side", self.options.side === "before" ? "Before" : "After"));
         var sub = el("div", "mapgen-title-date");
@@ -436,7 +450,7 @@
     var Sources = L.Control.extend({
       options: { position: "bottomright" },
       onAdd: function () {
-        var box = el("details", "mapgen-sources-panel leaflet-bar");
+        var box = el("details", "mapgen-sources-panel mapgen-box");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         var ids = Object.keys(data.sources).sort();

@@ -60,7 +60,7 @@
     var Slider = L.Control.extend({
       options: { position: "topleft" },
       onAdd: function () {
-        var box = el("div", "mapgen-timeline leaflet-bar");
+        var box = el("div", "mapgen-timeline mapgen-box");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         var row = el("div", "mapgen-timeline-row");
@@ -79,7 +79,8 @@
         box.appendChild(self.dateLabel);
         var range = el("div", "mapgen-timeline-range", frames[0].label + " \u2013 " + frames[frames.length - 1].label);
         box.appendChild(range);
-        self.charts = [chart(self, "districts", "Districts"), chart(self, "pop", "People")];
+        // one date has no course to chart
+        self.charts = frames.length > 1 ? [chart(self, "districts", "Districts"), chart(self, "pop", "People")] : [];
         self.charts.forEach(function (c) { box.appendChild(c.box); });
         slider.addEventListener("input", function () { self.stop(); self.show(parseInt(slider.value, 10)); });
         play.addEventListener("click", function () { self.timer ? self.stop() : self.play(); });
