@@ -251,7 +251,7 @@ def map_html(map_: folium.Map) -> str:
 def embed_snippet(map_: folium.Map, *, width: int = 800, height: int = 600,
                   title: str = "Control map") -> str:
     """An ``<iframe srcdoc=...>`` holding the whole page, to paste into another page or a
-    content system: ``width`` × ``height`` pixels at most, narrower on a small screen with the
+    content system: ``width`` by ``height`` pixels at most, narrower on a small screen with the
     same proportions. Self-contained, ASCII only (non-ASCII text as character references, so a
     host page without a charset declaration shows Dari correctly), and sandboxed."""
     import html

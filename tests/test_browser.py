@@ -170,6 +170,7 @@ def test_legend_numbers_match_stats(browser, north_page, ds) -> None:
     import math
 
     page, log = open_page(browser, north_page)
+    assert (log.page_errors, log.console_errors) == ([], [])
     cells = page.locator(".mapgen-legend .mapgen-count")
     table = mapgen.stats_table(ds, "2021-08-08", by="all").set_index("status")
     for i, status in enumerate(STATUSES):
@@ -183,6 +184,7 @@ def test_legend_numbers_match_stats(browser, north_page, ds) -> None:
 def test_sources_panel_is_readable(browser, north_page) -> None:
     page, log = open_page(browser, north_page)
     page.locator("details.mapgen-sources-panel summary").click()
+    assert log.page_errors == []
     panel = page.locator("details.mapgen-sources-panel")
     assert panel.bounding_box()["width"] >= 300
     first = panel.locator("ul.mapgen-sources li").first.bounding_box()

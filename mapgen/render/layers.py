@@ -82,7 +82,7 @@ def build_payload(
     site_ids = sorted(states[0].sites.index) if states else []
     spos = {s: i for i, s in enumerate(site_ids)}
 
-    rec_index: dict[tuple[str, str], int] = {}
+    rec_index: dict[tuple[str, str, str], int] = {}
     rec_rows: list[list[Any]] = []
     cited: set[str] = set()
 
