@@ -167,7 +167,7 @@ def test_svg_names_focus_provinces_and_site_kinds(svg: bytes) -> None:
         assert label in texts
     # a wrapped label is one <text> per line
     assert "Government-held position in a" in texts
-    assert "district not held by the government" in texts
+    assert "district lost (Taliban or contested)" in texts
 
 
 def test_svg_scale_bar_north_arrow_and_credits(svg: bytes, ds: mapgen.Dataset) -> None:

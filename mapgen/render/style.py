@@ -42,7 +42,7 @@ KIND_SYMBOLS: dict[str, tuple[str, str]] = {
 assert tuple(KIND_SYMBOLS) == SITE_KINDS
 
 POSITION_COLOUR = "#223355"
-POSITION_LABEL = "Government-held position in a district not held by the government"
+POSITION_LABEL = "Government-held position in a district lost (Taliban or contested)"
 
 BOUNDARY_CREDIT = "Boundaries: AGCHO / OCHA (COD-AB, 2018)"
 POPULATION_CREDIT = "Population: CSO/NSIA estimates 2019-20"
