@@ -44,7 +44,8 @@ def encode_geometry(geom: shapely.Geometry) -> list[list[list[int]]]:
 
 
 @lru_cache(maxsize=8)
-def _encoded(web: WebGeometry, districts: tuple[str, ...], provinces: tuple[str, ...]
+def _encoded(web: WebGeometry, districts: tuple[str, ...], provinces: tuple[str, ...],
+             avoid: tuple[tuple[float, float], ...] = ()
              ) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
     """Encoded district, province and context geometry and province label points, computed
     once per geometry and region (a batch of dates reuses them)."""
@@ -53,12 +54,21 @@ def _encoded(web: WebGeometry, districts: tuple[str, ...], provinces: tuple[str,
         [encode_geometry(web.districts[c]) for c in districts],
         [encode_geometry(web.provinces[c]) for c in provinces],
         [encode_geometry(web.provinces[c]) for c in context],
-        [_label_point(web.provinces[c]) for c in provinces],
+        [_label_point(web.provinces[c], avoid) for c in provinces],
     )
 
 
-def _label_point(geom: shapely.Geometry) -> list[float]:
-    pt = shapely.maximum_inscribed_circle(geom, 0.01).coords[0]  # visual centre
+def _label_point(geom: shapely.Geometry, avoid: tuple[tuple[float, float], ...] = ()
+                 ) -> list[float]:
+    """The visual centre of a province, kept clear of the sites drawn in it where the
+    province leaves room (site symbols are fanned out about 0.15° around their point)."""
+    clear = geom
+    if avoid:
+        pts = shapely.buffer(shapely.points(np.asarray(avoid)), 0.18)
+        rest = shapely.difference(geom, shapely.union_all(pts))
+        if not rest.is_empty and rest.area > 0.25 * geom.area:
+            clear = rest
+    pt = shapely.maximum_inscribed_circle(clear, 0.01).coords[0]
     return [round(pt[1], 3), round(pt[0], 3)]
 
 
@@ -117,7 +127,8 @@ def build_payload(
         prev_d, prev_s = cur_d, cur_s
 
     sites = records.sites
-    dgeom, pgeom, cgeom, plabels = _encoded(web, tuple(dcodes), tuple(pcodes))
+    avoid = tuple(sorted((sites[s].lon, sites[s].lat) for s in site_ids))
+    dgeom, pgeom, cgeom, plabels = _encoded(web, tuple(dcodes), tuple(pcodes), avoid)
     names = {**geo.country["name"].to_dict(), **geo.provinces["name"].to_dict(),
              **geo.districts["name"].to_dict()}
     return {
