@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,7 +120,7 @@ def build_map(
 
 def render_many(
     dataset: Dataset,
-    dates: list[dt.date],
+    dates: Sequence[DateLike],
     out_dir: str | os.PathLike[str],
     *,
     region: str = "north",
@@ -129,6 +130,8 @@ def render_many(
     name: str = "control-{date}.html",
     progress: bool = False,
 ) -> list[Path]:
+    if "{date}" not in name:
+        raise InputError(f"name {name!r} must contain {{date}}: one file per date")
     """One map per date in ``out_dir``, sharing the loaded data, geometry and encoding: much
     faster than one run per date. Each file is written atomically."""
     from .render.build import build_page
@@ -144,7 +147,7 @@ def render_many(
         # disable=None: no bar when stderr is not a terminal (logs, CI)
         iterator = tqdm(dates, unit="map", desc="rendering", leave=False, disable=None)
     written = []
-    for day in iterator:
+    for day in map(as_date, iterator):
         state = control.resolve(dataset.records, dataset.geo, day, provinces=provinces,
                                 history=hist)
         page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 from .errors import DataError, MapgenError
 
 log = logging.getLogger("mapgen")
+_WARNINGS: list[int] = []  # warning count of the data a command loaded, told at the end
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,7 +26,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="DIR", help="records folder laid out like data/events/ "
                    "(default: the shipped records)")
     p.add_argument("--boundaries", metavar="FILE",
-                   help="boundary GeoPackage (default: the shipped data/boundaries/afghanistan.gpkg)")
+                   help="boundaries: any file GDAL reads, with country/provinces/districts layers or "
+                   "one layer of districts (default: the shipped data/boundaries/afghanistan.gpkg)")
     p.add_argument("-v", "--verbose", action="store_true", help="say more")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
@@ -59,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", default="1d", help="with START..END: 1d (default), 7d, ...")
     _region(p)
     p.add_argument("--out", metavar="FILE",
-                   help="output file (default outputs/control-DATE.html); with START..END, "
-                   "a folder (default outputs/)")
+                   help="output file (default outputs/control-DATE[-REGION].html, .embed.html "
+                   "with --embed); with START..END, a folder (default outputs/)")
     p.add_argument("--embed", action="store_true",
                    help="write an <iframe srcdoc> snippet to paste into another page instead")
     p.add_argument("--width", type=int, default=800, help="with --embed: width in px (800)")
@@ -72,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="print who held each province, district and site on a date")
     p.add_argument("--date", required=True, help="YYYY-MM-DD")
     _region(p)
-    p.add_argument("--format", choices=("csv", "json", "table"), default="csv")
+    p.add_argument("--format", choices=("csv", "json", "table"), default="csv",
+                   help="default csv")
     _common(p)
     p.set_defaults(func=cmd_status)
 
@@ -81,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--after", required=True, help="YYYY-MM-DD")
     _region(p)
     p.add_argument("--out", metavar="FILE",
-                   help="output file (default outputs/compare-BEFORE-AFTER.html)")
+                   help="output file (default outputs/compare-BEFORE-AFTER[-REGION].html); "
+                   "with --format csv|json, the table's file (default: standard output)")
     p.add_argument("--format", choices=("html", "csv", "json"), default="html",
                    help="html writes the page; csv or json print the change table instead")
     _page_options(p)
@@ -94,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", default="1d", help="1d (default), 7d, 2w, ...")
     _region(p)
     p.add_argument("--out", metavar="FILE",
-                   help="output file (default outputs/timeline-START-END.html)")
+                   help="output file (default outputs/timeline-START-END[-REGION].html)")
     _page_options(p)
     _common(p)
     p.set_defaults(func=cmd_timeline)
@@ -105,9 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--after", help="YYYY-MM-DD")
     _region(p)
     p.add_argument("--format", choices=("png", "svg", "pdf"),
-                   help="default: from --out's suffix, else png")
-    p.add_argument("--out", metavar="FILE", help="default outputs/figure-DATE.FORMAT")
-    p.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200: 2666 px wide)")
+                   help="default: from --out's suffix (.png, .svg, .pdf); png without --out")
+    p.add_argument("--out", metavar="FILE",
+                   help="default outputs/figure-DATE[-DATE][-REGION].FORMAT")
+    p.add_argument("--dpi", type=int, default=200,
+                   help="PNG resolution (default 200: 2666 px wide on a slide, 2338 on A4)")
     p.add_argument("--size", choices=("slide", "a4"), default="slide",
                    help="slide (16:9, default) or a4 (landscape)")
     p.add_argument("--detail", choices=("low", "medium", "high"), default="medium")
@@ -123,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=("province", "region", "all"), default="province",
                    help="one scope per province (default), per UNAMA region, or one for the "
                    "whole --region")
-    p.add_argument("--format", choices=("csv", "json", "table"), default="table")
+    p.add_argument("--format", choices=("csv", "json", "table"), default="table",
+                   help="default table")
     p.add_argument("--plot", metavar="FILE.png", help="with --start/--end: draw the series")
     p.add_argument("--measure", choices=("population", "districts", "area_km2"),
                    default="population", help="what --plot stacks (default population)")
@@ -158,8 +165,8 @@ def _load(args: argparse.Namespace) -> Any:
     if args.command == "validate":
         for warning in warnings:
             log.warning("%s", warning)
-    elif warnings:
-        log.debug("%d warning(s) in the records: run 'mapgen validate' to list them", len(warnings))
+    else:
+        _WARNINGS[:] = [len(warnings)]
     return ds
 
 
@@ -184,7 +191,15 @@ def cmd_render(args: argparse.Namespace) -> int:
     from .api import as_date, build_map, save_map
 
     if ".." in args.date:
+        if args.embed:
+            from .errors import InputError
+
+            raise InputError("--embed writes one snippet: give one --date, not a range")
         return _render_range(args)
+    if args.step != "1d":
+        from .errors import InputError
+
+        raise InputError("--step goes with a date range: --date START..END")
     day = as_date(args.date)
     ds = _load(args)
     m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
@@ -192,6 +207,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else _default_out("control", args, day.isoformat())
     if args.embed:
         from .api import embed_snippet
+        from .errors import InputError
+
+        if not (100 <= args.width <= 4000 and 100 <= args.height <= 4000):
+            raise InputError(f"--width {args.width} --height {args.height}: give sizes from "
+                             "100 to 4000 px")
         from .render.page import write_atomic
 
         if not args.out:
@@ -393,7 +413,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("mapgen").setLevel(logging.ERROR if args.quiet else level)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        code = func(args)
+        if _WARNINGS and _WARNINGS[0]:
+            log.info("%d warning(s) in the input (no record dropped without one): "
+                     "'mapgen validate' lists them", _WARNINGS[0])
+        return code
     except DataError as exc:
         tail = "" if args.command == "validate" else "; nothing was written"
         sys.stderr.write(f"mapgen {args.command}: the input has errors{tail}\n{exc}\n")

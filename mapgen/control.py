@@ -119,6 +119,10 @@ def resolve(
     history
         A prepared :class:`History`, to reuse across many dates.
     """
+    if not isinstance(day, dt.date):  # text such as "2021-08-08", as the rest of the API takes
+        from .records import parse_date
+
+        day = parse_date(str(day))
     hist = history or History(records)
     prov_codes = provinces if provinces is not None else list(geo.provinces.index)
     wanted = set(prov_codes)

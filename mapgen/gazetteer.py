@@ -69,7 +69,8 @@ class Gazetteer:
 
     def did_you_mean(self, name: str, *, levels: tuple[str, ...] = LEVELS) -> str:
         hints = [f"{p.name} ({p.code}, {p.level})" for p in self.suggest(name, levels=levels)]
-        return f"did you mean {' or '.join(hints)}?" if hints else "see `mapgen places`"
+        return (f"did you mean {' or '.join(hints)}?" if hints
+                else "no similar name; 'mapgen places' with part of a name lists candidates")
 
     def resolve(self, name: str, *, levels: tuple[str, ...] = LEVELS) -> Place:
         """The one place ``name`` stands for, preferring the highest level when a name is

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .control import ControlState
+from .errors import InputError
 from .geography import Geography
 from .records import STATUSES
 
@@ -29,7 +30,7 @@ def district_stats(state: ControlState, geo: Geography, *, by: str = "province",
     its own status.
     """
     if by not in SCOPES:
-        raise ValueError(f"by must be one of {SCOPES}, not {by!r}")
+        raise InputError(f"by must be one of {', '.join(SCOPES)}, not {by!r}")
     d = state.districts
     if by == "province":
         scope = d["province"]
@@ -99,7 +100,7 @@ def plot_series(states: list[ControlState], geo: Geography, *, measure: str = "p
     from .render.style import STATUS_STYLES
 
     if measure not in ("population", "districts", "area_km2"):
-        raise ValueError(f"measure must be population, districts or area_km2, not {measure!r}")
+        raise InputError(f"measure must be population, districts or area_km2, not {measure!r}")
     series = stats_series(states, geo, by="all")
     series = series[series["status"] != "total"]
     wide = series.pivot(index="date", columns="status", values=measure).reindex(

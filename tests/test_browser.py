@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 import mapgen
+import mapgen.records
 from mapgen.records import STATUSES
 
 from .conftest import OUTPUTS, run_cli
@@ -204,4 +206,26 @@ def test_compare_on_a_phone_stacks_the_maps(browser, tmp_path) -> None:
     assert b["y"] >= a["y"] + a["height"] - 1
     assert (log.page_errors, log.console_errors, log.external) == ([], [], [])
     page.screenshot(path=str(OUTPUTS / "browser-compare-phone.png"))
+    page.context.close()
+
+
+def test_positions_drawn_are_those_the_api_gives(browser, ds, data_copy, tmp_path) -> None:
+    """A government-held site in a district with no record is not a 'remaining position':
+    the page draws exactly the API's positions."""
+    pt = ds.geo.districts.loc["AF2105"].geometry.representative_point()  # Marmul: no record
+    with open(data_copy / "sites.csv", "a", encoding="utf-8") as fh:
+        fh.write(f"marmul-post,Marmul post,army_base,{pt.y:.5f},{pt.x:.5f},AF2105,approximate\n")
+    with open(data_copy / "control.csv", "a", encoding="utf-8") as fh:
+        fh.write("2021-08-08,marmul-post,government,test,seed-tolonews-2021-08-08,low\n")
+    out = tmp_path / "pos.html"
+    assert run_cli("render", "--date", "2021-08-08", "--data", str(data_copy), "--out", str(out),
+                   "-q").code == 0
+    recs = mapgen.records.load_records(data_copy, ds.geo)
+    state = mapgen.status_on(mapgen.Dataset(ds.geo, recs), "2021-08-08")
+    assert state.sites.loc["marmul-post", "status"] == "government"
+    assert not state.sites.loc["marmul-post", "position"]
+    page, log = open_page(browser, out)
+    rings = page.locator(".leaflet-marker-pane .mapgen-position")
+    expect(rings).to_have_count(int(state.sites["position"].sum()))
+    assert log.page_errors == []
     page.context.close()

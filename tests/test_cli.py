@@ -95,9 +95,12 @@ def test_python_dash_m_and_version() -> None:
 def test_places_lists_aliases() -> None:
     r = run_cli("places", "sheberghan")
     assert r.code == 0, r.err
-    lines = [line.split("\t") for line in r.out.strip().splitlines()]
+    lines = [line.split("\t") for line in r.out.splitlines()]
+    assert {len(line) for line in lines} == {5}  # code, level, province, name, aliases
     codes = {line[0] for line in lines}
     assert "AF2801" in codes and "city-sheberghan" in codes
+    aliases = {line[0]: line[4] for line in lines}
+    assert "Sheberghan" in aliases["AF2801"].split("; ")
     r = run_cli("places", "Kondoz")
     assert r.out.split("\t")[0] == "AF19"
 

@@ -150,7 +150,19 @@ def test_held_since_and_record_in_force(ds: mapgen.Dataset) -> None:
     row = mapgen.status_on(ds, "2021-08-12", region="Kunduz").districts.loc["AF1901"]
     # a later report repeating the status does not move the day the status began
     assert row["held_since"] == dt.date(2021, 8, 8)
-    assert row["since"] >= row["held_since"]
+    assert row["since"] == dt.date(2021, 8, 11)
+
+
+def test_held_since_resets_when_status_changes(ds: mapgen.Dataset) -> None:
+    # Khan Abad: government (retaken 14 June), Taliban again from 21 June
+    d = mapgen.status_on(ds, "2021-06-30", region="Kunduz").districts.loc["AF1904"]
+    assert (d["status"], d["held_since"]) == ("taliban", dt.date(2021, 6, 21))
+    d = mapgen.status_on(ds, "2021-06-15", region="Kunduz").districts.loc["AF1904"]
+    assert (d["status"], d["held_since"]) == ("government", dt.date(2021, 6, 14))
+    # a run that passes from the district's own records to the country's keeps its start
+    k = mapgen.status_on(ds, "2021-08-20", region="Kunduz").districts.loc["AF1901"]
+    assert (k["via"], k["since"], k["held_since"]) == \
+        ("AF", dt.date(2021, 8, 15), dt.date(2021, 8, 8))
 
 
 def test_sites_follow_area_wide_records(ds: mapgen.Dataset) -> None:

@@ -113,7 +113,6 @@ def test_png_slide_is_16_9_and_at_least_1600_px(png: bytes) -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(io.BytesIO(png)) as im:
         assert im.size == (2666, 1500)  # 13.33 x 7.5 in at 200 dpi
-        assert im.size[0] >= 1600
         assert im.size[0] / im.size[1] == pytest.approx(16 / 9, abs=0.002)
 
 
@@ -153,7 +152,6 @@ def test_svg_title_date_and_legend_are_text(svg: bytes) -> None:
 def test_svg_legend_counts_districts(svg: bytes, ds: mapgen.Dataset) -> None:
     texts = svg_texts(svg)
     counts = expected_counts(ds, DAY)
-    assert sum(counts.values()) == len(mapgen.status_on(ds, DAY).districts)
     for style in STATUS_STYLES:
         n = counts[style.status]
         assert f"{style.label}: {n} district{'s' if n != 1 else ''}" in texts

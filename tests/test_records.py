@@ -145,3 +145,10 @@ def test_coverage_cli() -> None:
     assert lines[0].startswith("province,name,districts,2021-06-01,2021-06-08")
     assert lines[1].startswith("AF19,Kunduz,7,0,")
     assert lines[1].endswith(",7")
+
+
+def test_validation_rejects_javascript_urls(ds: mapgen.Dataset, data_copy: Path) -> None:
+    with open(data_copy / "sources.csv", "a", encoding="utf-8") as fh:
+        fh.write("js,Someone,Title,2021-08-10,javascript:alert(1)\n")
+    with pytest.raises(mapgen.DataError, match=r"url: 'javascript:alert\(1\)': not an http\(s\) URL"):
+        load_records(data_copy, ds.geo)

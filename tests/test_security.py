@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import mapgen
-from mapgen.records import Source, load_records
+from mapgen.records import Source
 
 from .conftest import run_cli
 from .pagecheck import open_page
@@ -90,10 +90,3 @@ def test_only_http_links_become_links(browser, ds: mapgen.Dataset, tmp_path: Pat
     assert page.evaluate("mapgen.safeUrl('https://x.org/a?b=1')") == "https://x.org/a?b=1"
     assert log.dialogs == [] and log.page_errors == []
     page.context.close()
-
-
-def test_validation_rejects_javascript_urls(ds: mapgen.Dataset, data_copy: Path) -> None:
-    with open(data_copy / "sources.csv", "a", encoding="utf-8") as fh:
-        fh.write("js,Someone,Title,2021-08-10,javascript:alert(1)\n")
-    with pytest.raises(mapgen.DataError, match=r"url: 'javascript:alert\(1\)': not an http\(s\) URL"):
-        load_records(data_copy, ds.geo)

@@ -123,6 +123,8 @@ def build_payload(
             "label": label,
             "d": [[i, v] for i, (v, p) in enumerate(zip(cur_d, prev_d, strict=True)) if v != p],
             "s": [[i, v] for i, (v, p) in enumerate(zip(cur_s, prev_s, strict=True)) if v != p],
+            # remaining government positions, decided once in Python (control.resolve)
+            "p": [spos[c] for c in state.sites.index[state.sites["position"].astype(bool)]],
         })
         prev_d, prev_s = cur_d, cur_s
 

@@ -76,7 +76,7 @@
       d = d.slice(); s = s.slice();
       f.d.forEach(function (c) { d[c[0]] = c[1]; });
       f.s.forEach(function (c) { s[c[0]] = c[1]; });
-      return { date: f.date, label: f.label, d: d, s: s };
+      return { date: f.date, label: f.label, d: d, s: s, p: f.p };
     });
   }
 
@@ -330,13 +330,8 @@
       }));
     });
     this.groups.positions.clearLayers();
-    var gov = statuses.map(function (s) { return s[0]; }).indexOf("government");
     this.positionMarkers = [];
-    data.sites.id.forEach(function (id, j) {
-      var st = statusOf(data, f.s[j]);
-      if (st !== gov) return;
-      var dIdx = data.districts.code.indexOf(data.sites.district[j]);
-      if (dIdx >= 0 && statusOf(data, f.d[dIdx]) === gov) return;
+    f.p.forEach(function (j) {
       var off = self.siteMarkers[j].mapgenOffset;
       var ring = L.marker([data.sites.lat[j], data.sites.lon[j]], {
         icon: L.divIcon({
