@@ -131,8 +131,8 @@ def test_embedded_snippet_draws_inside_a_host_page(browser, tmp_path, ds) -> Non
     box = page.locator("iframe").bounding_box()
     assert (round(box["width"]), round(box["height"])) == (642, 422)  # plus the 1px border
     frame = page.frame_locator("iframe")
-    assert frame.locator("path.mapgen-district").count() == _district_count(ds, "north")
-    assert frame.locator(".mapgen-legend").is_visible()
+    expect(frame.locator("path.mapgen-district")).to_have_count(_district_count(ds, "north"))
+    expect(frame.locator(".mapgen-legend")).to_be_visible()
     page.context.close()
 
 

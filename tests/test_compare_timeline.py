@@ -92,8 +92,7 @@ def test_compare_page_in_browser(browser, tmp_path: Path, ds: mapgen.Dataset) ->
     # the two maps move together
     before = page.evaluate("mapgen.views[1].map.getZoom()")
     page.evaluate("mapgen.views[0].map.setZoom(mapgen.views[0].map.getZoom() + 1, {animate: false})")
-    page.wait_for_timeout(200)
-    assert page.evaluate("mapgen.views[1].map.getZoom()") == before + 1
+    page.wait_for_function(f"mapgen.views[1].map.getZoom() === {before + 1}", timeout=5000)
     # a district popup on the "after" map, with its source links
     page.evaluate("mapgen.views[1].districtLayers[mapgen.views[1].data.districts.code.indexOf('AF2801')].openPopup()")
     popup = page.locator(".leaflet-popup-content").last
