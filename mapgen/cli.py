@@ -176,11 +176,22 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _default_out(kind: str, args: argparse.Namespace, *dates: str) -> Path:
+def _default_out(kind: str, args: argparse.Namespace, *dates: str, suffix: str = ".html") -> Path:
     name = "-".join([kind, *dates])
     if args.region.strip().lower() != "north":
         name += "-" + _slug(args.region)
-    return Path("outputs") / f"{name}.html"
+    return Path("outputs") / f"{name}{suffix}"
+
+
+def _date_or_pair(args: argparse.Namespace, first: str, second: str, purpose: str = "") -> None:
+    """Exactly one of --date or the pair --FIRST --SECOND."""
+    from .errors import InputError
+
+    pair = (getattr(args, first), getattr(args, second))
+    if args.date and any(pair):
+        raise InputError(f"give either --date or --{first} and --{second}, not both")
+    if not args.date and not all(pair):
+        raise InputError(f"give --date, or --{first} and --{second}{purpose}")
 
 
 def _wrote(path: Path) -> None:
@@ -282,10 +293,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .errors import InputError
     from .render.figure import export_figure
 
-    if args.date and (args.before or args.after):
-        raise InputError("give either --date or --before and --after, not both")
-    if not args.date and not (args.before and args.after):
-        raise InputError("give --date, or --before and --after")
+    _date_or_pair(args, "before", "after")
     after = as_date(args.date or args.after)
     before = as_date(args.before) if args.before else None
     fmt = args.format
@@ -296,10 +304,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                              "(or give --format)")
         fmt = suffix
     dates = [d.isoformat() for d in (before, after) if d is not None]
-    name = "-".join(["figure", *dates])
-    if args.region.strip().lower() != "north":
-        name += "-" + _slug(args.region)
-    out = Path(args.out) if args.out else Path("outputs") / f"{name}.{fmt}"
+    out = Path(args.out) if args.out else _default_out("figure", args, *dates, suffix=f".{fmt}")
     ds = _load(args)
     export_figure(ds, after, before=before, region=args.region, fmt=fmt, out=out, dpi=args.dpi,
                   size=args.size, detail=args.detail)
@@ -311,10 +316,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .api import as_date, stats_table
     from .errors import InputError
 
-    if args.date and (args.start or args.end):
-        raise InputError("give either --date or --start and --end, not both")
-    if not args.date and not (args.start and args.end):
-        raise InputError("give --date, or --start and --end for a time series")
+    _date_or_pair(args, "start", "end", " for a time series")
     if args.plot and args.date:
         raise InputError("--plot draws a time series: give --start and --end")
     if args.date:
