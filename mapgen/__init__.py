@@ -40,6 +40,10 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'mapgen' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 try:
     __version__ = version("mapgen")
 except PackageNotFoundError:  # running from a source tree that is not installed

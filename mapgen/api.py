@@ -26,7 +26,15 @@ MAX_DATES = 3660
 
 @dataclass(frozen=True)
 class Dataset:
-    """Boundaries and validated records, loaded together."""
+    """Boundaries and validated records, loaded together.
+
+    Attributes
+    ----------
+    geo
+        The boundary layers (:class:`mapgen.geography.Geography`).
+    records
+        The validated sources, sites, control records and gazetteer.
+    """
 
     geo: Geography
     records: Records
@@ -57,8 +65,15 @@ def load(
     boundaries
         A boundary GeoPackage (the shipped one when omitted).
 
+    Returns
+    -------
+    Dataset
+        Boundaries and records, checked against each other.
+
     Raises
     ------
+    mapgen.errors.MissingFileError
+        A folder or file does not exist.
     mapgen.errors.DataError
         The files have errors; every problem is listed.
     """
@@ -87,14 +102,41 @@ def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
 
 
 def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> control.ControlState:
-    """Who held each province, district and site of ``region`` on ``date``."""
+    """Who held each province, district and site of ``region`` on ``date``.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`load`.
+    date
+        ``YYYY-MM-DD`` or a :class:`datetime.date`; records dated on it count.
+    region
+        ``north``, ``all``, or a comma list of provinces by any name or P-code.
+
+    Returns
+    -------
+    ControlState
+        ``districts``, ``provinces`` and ``sites`` DataFrames with ``status``, ``since``,
+        ``held_since``, ``sources``, ``note``, ``confidence`` and ``via``.
+
+    Raises
+    ------
+    mapgen.errors.InputError
+        A malformed date or an unknown region name (with suggestions).
+    """
     provinces, _ = dataset.region(region)
     return control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
 
 
 def status_table(dataset: Dataset, date: DateLike, *, region: str = "north") -> pd.DataFrame:
-    """One row per province, district and site with ``place, name, level, kind, province,
-    district, status, since, sources, confidence, via, note``."""
+    """One row per province, district and site of ``region`` on ``date``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``place, name, level, kind, province, district, status, since, held_since,
+        sources, confidence, via, note, districts`` (see :func:`mapgen.control.status_table`).
+    """
     return control.status_table(status_on(dataset, date, region=region), dataset.geo)
 
 
@@ -107,8 +149,24 @@ def build_map(
     tiles: str | None = None,
     online_assets: bool = False,
 ) -> folium.Map:
-    """The interactive control map of ``region`` on ``date``, as a :class:`folium.Map`
-    (displays in Jupyter; save with :func:`save_map`)."""
+    """The interactive control map of ``region`` on ``date``.
+
+    Parameters
+    ----------
+    dataset, date, region
+        As for :func:`status_on`.
+    detail
+        Boundary precision: ``low``, ``medium`` (817 m at most) or ``high``.
+    tiles
+        An xyzservices provider name for an online basemap; none by default (offline).
+    online_assets
+        Link Leaflet from a CDN instead of inlining it.
+
+    Returns
+    -------
+    folium.Map
+        Displays in Jupyter; write it with :func:`save_map`.
+    """
     from .render.build import build_page
 
     provinces, label = dataset.region(region)
@@ -201,8 +259,20 @@ def build_comparison(
 
 
 def date_range(start: DateLike, end: DateLike, step: str = "1d") -> list[dt.date]:
-    """Dates from ``start`` to ``end`` inclusive every ``step`` (``1d``, ``7d``, ``2w``); the
-    end date is always included."""
+    """Dates from ``start`` to ``end`` inclusive every ``step``.
+
+    Parameters
+    ----------
+    start, end
+        ``YYYY-MM-DD`` or dates; ``end`` is always included, even off the step.
+    step
+        A number of days or weeks: ``1d``, ``7d``, ``2w``.
+
+    Raises
+    ------
+    mapgen.errors.InputError
+        A bad step, an end before the start, or more than :data:`MAX_DATES` dates.
+    """
     import re
 
     a, b = as_date(start), as_date(end)

@@ -46,9 +46,12 @@ class ControlState:
     """The resolved picture on one date.
 
     ``districts``, ``provinces`` and ``sites`` are DataFrames indexed by P-code or site id with
-    columns ``status``, ``since`` (date of the record in force, or None), ``sources`` (tuple of
-    source ids), ``note``, ``confidence`` and ``via`` (the place whose record decided it:
-    the district itself, or its province).
+    columns ``status``, ``since`` (date of the record in force, or None), ``held_since`` (the
+    day that status began), ``sources`` (tuple of source ids), ``note``, ``confidence`` and
+    ``via`` (the place whose record decided it: the place itself, its province or the country
+    ``AF``). Districts and provinces also carry ``name``, ``name_dari``, ``population`` and
+    ``area_km2``; sites carry ``name, kind, lat, lon, precision, district, province`` and
+    ``position`` (government-held in a district known to be lost).
     """
 
     date: dt.date

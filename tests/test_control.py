@@ -192,3 +192,10 @@ def test_region_lists_combine_and_refuse_districts(ds: mapgen.Dataset) -> None:
         ds.region("AF1901")
     with pytest.raises(mapgen.InputError, match="empty region"):
         ds.region(" , ")
+
+
+def test_package_docstring_example_runs() -> None:
+    import doctest
+
+    result = doctest.testmod(mapgen)
+    assert (result.attempted, result.failed) == (3, 0)
