@@ -221,11 +221,16 @@ def change_table(
 ) -> pd.DataFrame:
     """Every province, district and site of ``region`` whose status differs between two
     dates: ``place, name, level, province, before, after, changed_on, sources, note``."""
+    a, b = _ordered(before, after)
+    return control.changes(status_on(dataset, a, region=region),
+                           status_on(dataset, b, region=region), dataset.geo)
+
+
+def _ordered(before: DateLike, after: DateLike) -> tuple[dt.date, dt.date]:
     a, b = as_date(before), as_date(after)
     if b <= a:
         raise InputError(f"--after {b} must be later than --before {a}")
-    return control.changes(status_on(dataset, a, region=region),
-                           status_on(dataset, b, region=region), dataset.geo)
+    return a, b
 
 
 def build_comparison(
@@ -245,9 +250,9 @@ def build_comparison(
     from .render.style import STATUS_INDEX
 
     provinces, label = dataset.region(region)
-    a, b = as_date(before), as_date(after)
-    table = change_table(dataset, a, b, region=region)
-    states = states_on(dataset, [a, b], provinces)
+    a, b = _ordered(before, after)
+    states = states_on(dataset, [a, b], provinces)  # resolved once: maps and table share them
+    table = control.changes(states[0], states[1], dataset.geo)
     names = dataset.geo.provinces["name"].to_dict()
     rows = [[r.place, r.level, r.name, STATUS_INDEX[r.before], STATUS_INDEX[r.after],
              r.changed_on, names.get(r.province, r.province),

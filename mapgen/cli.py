@@ -176,11 +176,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _region_suffix(args: argparse.Namespace) -> str:
+    """``-<region>`` in default file names, nothing for the default region."""
+    return "" if args.region.strip().lower() == "north" else "-" + _slug(args.region)
+
+
 def _default_out(kind: str, args: argparse.Namespace, *dates: str, suffix: str = ".html") -> Path:
-    name = "-".join([kind, *dates])
-    if args.region.strip().lower() != "north":
-        name += "-" + _slug(args.region)
-    return Path("outputs") / f"{name}{suffix}"
+    return Path("outputs") / ("-".join([kind, *dates]) + _region_suffix(args) + suffix)
 
 
 def _date_or_pair(args: argparse.Namespace, first: str, second: str, purpose: str = "") -> None:
@@ -246,11 +248,10 @@ def _render_range(args: argparse.Namespace) -> int:
         raise InputError(f"--out {args.out!r}: with a date range --out is a folder, "
                          "one file per date is written into it")
     ds = _load(args)
-    suffix = "" if args.region.strip().lower() == "north" else "-" + _slug(args.region)
     written = render_many(
         ds, dates, Path(args.out) if args.out else Path("outputs"), region=args.region,
         detail=args.detail, tiles=args.tiles, online_assets=args.online_assets,
-        name="control-{date}" + suffix + ".html", progress=not args.quiet)
+        name="control-{date}" + _region_suffix(args) + ".html", progress=not args.quiet)
     log.info("wrote %d maps, %s to %s", len(written), written[0], written[-1])
     return 0
 
