@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from . import control
@@ -18,8 +19,9 @@ from .records import Records, load_records, parse_date
 
 if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at start-up
     import folium
+    import geopandas as gpd
 
-DateLike = str | dt.date
+DateLike = str | dt.date | np.datetime64
 #: The most dates one command resolves (a timeline, a batch, a series): ten years of days.
 MAX_DATES = 3660
 
@@ -82,11 +84,22 @@ def load(
 
 
 def as_date(value: DateLike) -> dt.date:
-    """A date from ``YYYY-MM-DD`` text or a :class:`datetime.date`."""
+    """A date from ``YYYY-MM-DD`` text, a :class:`datetime.date` or ``datetime``, a
+    :class:`pandas.Timestamp` or a :class:`numpy.datetime64`."""
+    if isinstance(value, np.datetime64):
+        text = str(value.astype("datetime64[D]"))
+        if text in ("NaT", "") or len(text) < 10:
+            raise InputError(f"bad date {value!r}: not a day")
+        value = text
+    if value is pd.NaT:
+        raise InputError("bad date NaT: not a day")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if not isinstance(value, str):
+        raise InputError(f"bad date {value!r}: give YYYY-MM-DD text or a date, not "
+                         f"{type(value).__name__}")
     try:
         return parse_date(value)
     except ValueError:
@@ -428,3 +441,119 @@ def coverage(
     gaps = pd.DataFrame(rows, columns=["place", "name", "province", "unknown_dates",
                                        "first_known"])
     return known, gaps
+
+
+def _status_styles(dataset: Dataset) -> dict[str, tuple[str, str]]:
+    """Each status' ``(label, colour)`` as the page draws it."""
+    from .render.style import STATUS_STYLES
+
+    return {s.status: (s.label, s.colour) for s in STATUS_STYLES}
+
+
+def status_geodata(dataset: Dataset, date: DateLike, *, region: str = "north") -> gpd.GeoDataFrame:
+    """The state on ``date`` as geodata for GIS tools.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`load`.
+    date
+        Any date :func:`as_date` takes.
+    region
+        As for :func:`status_on`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, one row per province and district (polygons) and per site (points),
+        with ``place, level, kind, name, province, district, status, status_label,
+        status_colour, since, held_since, confidence, via, sources, source_urls, note``;
+        dates as ISO text, ``sources`` and ``source_urls`` joined with ``;``.
+    """
+    from .geodata import state_frame
+
+    return state_frame(status_on(dataset, date, region=region), dataset.geo, dataset.records,
+                       _status_styles(dataset))
+
+
+def save_geodata(dataset: Dataset, frame: gpd.GeoDataFrame, path: str | os.PathLike[str],
+                 *, format: str | None = None) -> Path:
+    """Write :func:`status_geodata`'s frame as GeoJSON, GeoPackage or GeoParquet.
+
+    Parameters
+    ----------
+    dataset
+        The dataset the frame came from (its status colours style the GeoPackage).
+    frame
+        From :func:`status_geodata`.
+    path
+        The file to write (replaced only by a complete one).
+    format
+        ``geojson``, ``gpkg`` or ``parquet``; by default from ``path``'s suffix
+        (``.geojson``/``.json``, ``.gpkg``, ``.parquet``).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written. A GeoPackage has layers ``provinces``, ``districts`` and ``sites``
+        and a ``layer_styles`` table that QGIS uses to colour them by status.
+    """
+    from .geodata import FORMATS, write_geodata
+
+    fmt = format or {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg",
+                     ".parquet": "parquet"}.get(Path(path).suffix.lower(), "")
+    if fmt not in FORMATS:
+        raise InputError(f"cannot tell the format of {os.fspath(path)!r}: give format= one of "
+                         + ", ".join(FORMATS))
+    return write_geodata(frame, path, fmt, _status_styles(dataset))
+
+
+def status_spans(dataset: Dataset, start: DateLike, end: DateLike, *,
+                 region: str = "north") -> pd.DataFrame:
+    """The period as one long table for tools with a time slider (QGIS, kepler.gl).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``place, level, name, status, date_from, date_to``: one row per unbroken run of a
+        status within ``start``..``end`` (both inclusive, ISO dates).
+    """
+    from .geodata import spans
+
+    provinces, _ = dataset.region(region)
+    a, b = as_date(start), as_date(end)
+    return spans(dataset.records, dataset.geo, a, b, provinces)
+
+
+def propose_from_acled(
+    dataset: Dataset, acled_file: str | os.PathLike[str], actors_file: str | os.PathLike[str],
+    *, start: DateLike | None = None, end: DateLike | None = None,
+) -> Any:
+    """Proposed control records from an ACLED export (see :mod:`mapgen.acled`).
+
+    Parameters
+    ----------
+    dataset
+        The theatre the proposals are for: its districts and sites place the events.
+    acled_file
+        An ACLED CSV export with its standard columns.
+    actors_file
+        ``actor,status``: which ACLED actor stands for which status.
+    start, end
+        Events outside these dates are skipped (with the reason).
+
+    Returns
+    -------
+    mapgen.acled.ImportResult
+        ``control`` and ``sources`` rows in the theatre's format, and ``skipped`` events with
+        reasons; :func:`mapgen.acled.write_proposals` writes them for review.
+    """
+    from . import acled
+    from .records import STATUSES
+
+    actors = acled.read_actors(actors_file, tuple(s for s in STATUSES if s != control.UNKNOWN))
+    period = None
+    if start is not None or end is not None:
+        period = (as_date(start) if start is not None else dt.date.min,
+                  as_date(end) if end is not None else dt.date.max)
+    return acled.import_acled(acled_file, actors, dataset, period=period)
