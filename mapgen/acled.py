@@ -131,17 +131,29 @@ class ImportResult:
                 f"{len(self.skipped)} skipped" + (f" ({told})" if told else ""))
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path) -> Iterator[tuple[int, str, dict[str, str] | None]]:
+    """``(line, event id, row)`` per event; ``row`` is None for events that are not a
+    territory change, which are most of an export and need nothing more than their id."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        names = reader.fieldnames or []
+        reader = csv.reader(fh)
+        names = next(reader, [])
         missing = [c for c in COLUMNS if c not in names]
         if missing:
             raise DataError([Problem(path.name, 1, "header", ",".join(names)[:200],
                                      f"not an ACLED export: missing column(s) {', '.join(missing)}",
                                      "export from ACLED with its standard columns")])
-        for row in reader:
-            yield reader.line_num, {k: (row.get(k) or "") for k in COLUMNS}
+        at = [names.index(c) for c in COLUMNS]
+        i_id, i_sub = at[0], at[COLUMNS.index("sub_event_type")]
+        width = max(at) + 1
+        wanted = frozenset(TERRITORY_CHANGES)
+        for cells in reader:
+            if len(cells) < width:
+                yield reader.line_num, (cells[i_id] if len(cells) > i_id else ""), {}
+            elif cells[i_sub].strip() not in wanted:
+                yield reader.line_num, cells[i_id], None
+            else:
+                yield reader.line_num, cells[i_id], dict(zip(COLUMNS, (cells[i] for i in at),
+                                                             strict=True))
 
 
 def import_acled(path: str | os.PathLike[str], actors: dict[str, str], dataset: object, *,
@@ -173,15 +185,18 @@ def import_acled(path: str | os.PathLike[str], actors: dict[str, str], dataset: 
     existing = {(r.place, r.date): r for r in records.control}
     result = ImportResult()
     proposed: dict[tuple[str, dt.date], dict[str, str]] = {}
-    for line, row in _rows(p):
+    for line, raw_id, row in _rows(p):
         result.events += 1
-        eid = _clean(row["event_id_cnty"], 60)
+        if row is None:
+            result.skipped.append(Skip(_clean(raw_id, 60), line, "not a territory change"))
+            continue
+        eid = _clean(raw_id, 60)
 
         def skip(reason: str, detail: str = "", *, _eid: str = eid, _line: int = line) -> None:
             result.skipped.append(Skip(_eid, _line, reason, _clean(detail, 200)))
 
-        if row["sub_event_type"].strip() not in TERRITORY_CHANGES:
-            skip("not a territory change", row["sub_event_type"])
+        if not row:
+            skip("row has fewer fields than the header")
             continue
         if not eid:
             skip("no event id")
@@ -270,21 +285,23 @@ def write_proposals(result: ImportResult, out_dir: str | Path, *, overwrite: boo
         if there:
             raise InputError(f"{out} already has {', '.join(there)}: give an empty folder "
                              "(or overwrite=True / --overwrite)")
-    tables = {
-        "control.csv": (["date", "place", "status", "note", "sources", "confidence"], result.control),
-        "sources.csv": (["source_id", "publisher", "title", "published", "url"], result.sources),
+    tables: dict[str, tuple[list[str], list[list[str]]]] = {
+        "control.csv": (["date", "place", "status", "note", "sources", "confidence"], []),
+        "sources.csv": (["source_id", "publisher", "title", "published", "url"], []),
         "skipped.csv": (["event_id_cnty", "line", "reason", "detail"],
-                        [{"event_id_cnty": s.event_id, "line": str(s.line), "reason": s.reason,
-                          "detail": s.detail} for s in result.skipped]),
+                        [[s.event_id, str(s.line), s.reason, s.detail] for s in result.skipped]),
     }
+    for name, rows in (("control.csv", result.control), ("sources.csv", result.sources)):
+        cols, out_rows = tables[name]
+        out_rows.extend([r[c] for c in cols] for r in rows)
     import io
 
     written = []
     for name in names:
-        cols, rows = tables[name]
+        cols, body = tables[name]
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows(body)
         written.append(write_atomic(out / name, buf.getvalue()))
     return written
