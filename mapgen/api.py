@@ -15,6 +15,8 @@ from . import control
 from .errors import InputError
 from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
 from .records import Records, load_records, parse_date
+from .theatre import FILE as THEATRE_FILE
+from .theatre import Theatre, default_folder, find, read_theatre
 
 if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at start-up
     import folium
@@ -39,12 +41,28 @@ class Dataset:
     geo: Geography
     records: Records
 
-    def region(self, spec: str = "north") -> tuple[list[str], str]:
-        """Province P-codes and a label for ``north``, ``all`` or a comma list of names."""
+    @property
+    def theatre(self) -> Theatre:
+        """The conflict's statuses, words, regions and defaults (its ``theatre.toml``)."""
+        return self.records.theatre
+
+    def region(self, spec: str | None = None) -> tuple[list[str], str]:
+        """Province P-codes and a label for a region of the theatre, ``all`` or a comma list
+        of province names; the theatre's default region when ``spec`` is None."""
         gaz = self.records.gazetteer
         return region_provinces(
-            self.geo, spec, lambda name: gaz.resolve(name.strip(), levels=("province",)).code
+            self.geo, self.theatre.default_region if spec is None else spec,
+            lambda name: gaz.resolve(name.strip(), levels=("province",)).code, self.theatre,
         )
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        """The theatre's default period, or the span of its records when it names none."""
+        if self.theatre.period is not None:
+            return self.theatre.period
+        days = [r.date for r in self.records.control]
+        if not days:
+            raise InputError("no control records and no period in the theatre: give dates")
+        return min(days), max(days)
 
     def web(self, detail: str = "medium") -> WebGeometry:
         if detail not in ("low", "medium", "high"):
@@ -55,15 +73,20 @@ class Dataset:
 def load(
     data: str | os.PathLike[str] | None = None,
     boundaries: str | os.PathLike[str] | None = None,
+    *,
+    theatre: str | None = None,
 ) -> Dataset:
-    """Load and validate the boundaries and the records.
+    """Load and validate a theatre: its boundaries, records and ``theatre.toml``.
 
     Parameters
     ----------
     data
-        A records folder laid out like ``data/events/`` (the shipped one when omitted).
+        A theatre folder: the records and a ``theatre.toml`` (the default shipped theatre
+        when omitted). A records folder without ``theatre.toml`` takes the default theatre's.
     boundaries
-        A boundary GeoPackage (the shipped one when omitted).
+        A boundary file, instead of the one the theatre names.
+    theatre
+        A shipped theatre by id (``mapgen theatres`` lists them), instead of ``data``.
 
     Returns
     -------
@@ -77,8 +100,23 @@ def load(
     mapgen.errors.DataError
         The files have errors; every problem is listed.
     """
-    geo = load_boundaries(boundaries)
-    return Dataset(geo, load_records(data, geo))
+    if theatre is not None and data is not None:
+        raise InputError("give a theatre folder or a shipped theatre's name, not both")
+    if theatre is not None:
+        th = find(theatre)
+        folder = th.folder
+    else:
+        folder = Path(data) if data is not None else default_folder()
+        if not folder.is_dir():
+            from .errors import MissingFileError
+
+            raise MissingFileError(f"{folder}: records folder not found (give --data DIR)")
+        # a bare records folder borrows the default theatre's vocabulary and boundaries
+        th = read_theatre(folder if (folder / THEATRE_FILE).is_file() else default_folder())
+    if boundaries is None and th.boundaries is None:
+        raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: give --boundaries FILE")
+    geo = load_boundaries(boundaries if boundaries is not None else th.boundaries)
+    return Dataset(geo, load_records(folder, geo, th))
 
 
 def as_date(value: DateLike) -> dt.date:
@@ -101,7 +139,7 @@ def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
             for d in days]
 
 
-def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> control.ControlState:
+def status_on(dataset: Dataset, date: DateLike, *, region: str | None = None) -> control.ControlState:
     """Who held each province, district and site of ``region`` on ``date``.
 
     Parameters
@@ -111,7 +149,8 @@ def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> con
     date
         ``YYYY-MM-DD`` or a :class:`datetime.date`; records dated on it count.
     region
-        ``north``, ``all``, or a comma list of provinces by any name or P-code.
+        A region of the theatre (its default when omitted), ``all``, or a comma list of
+        provinces by any name or P-code.
 
     Returns
     -------
@@ -128,7 +167,7 @@ def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> con
     return control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
 
 
-def status_table(dataset: Dataset, date: DateLike, *, region: str = "north") -> pd.DataFrame:
+def status_table(dataset: Dataset, date: DateLike, *, region: str | None = None) -> pd.DataFrame:
     """One row per province, district and site of ``region`` on ``date``.
 
     Returns
@@ -137,14 +176,15 @@ def status_table(dataset: Dataset, date: DateLike, *, region: str = "north") -> 
         Columns ``place, name, level, kind, province, district, status, since, held_since,
         sources, confidence, via, note, districts`` (see :func:`mapgen.control.status_table`).
     """
-    return control.status_table(status_on(dataset, date, region=region), dataset.geo)
+    return control.status_table(status_on(dataset, date, region=region), dataset.geo,
+                                dataset.theatre)
 
 
 def build_map(
     dataset: Dataset,
     date: DateLike,
     *,
-    region: str = "north",
+    region: str | None = None,
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
@@ -172,7 +212,7 @@ def build_map(
     provinces, label = dataset.region(region)
     state = control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), [state],
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=dataset.theatre.title,
                       tiles=tiles, online_assets=online_assets)
 
 
@@ -181,7 +221,7 @@ def render_many(
     dates: Sequence[DateLike],
     out_dir: str | os.PathLike[str],
     *,
-    region: str = "north",
+    region: str | None = None,
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
@@ -209,7 +249,7 @@ def render_many(
         state = control.resolve(dataset.records, dataset.geo, day, provinces=provinces,
                                 history=hist)
         page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,
-                          region_label=label, title="Territorial control", tiles=tiles,
+                          region_label=label, title=dataset.theatre.title, tiles=tiles,
                           online_assets=online_assets)
         written.append(write_atomic(Path(out_dir) / name.format(date=day.isoformat()),
                                     map_html(page)))
@@ -217,13 +257,13 @@ def render_many(
 
 
 def change_table(
-    dataset: Dataset, before: DateLike, after: DateLike, *, region: str = "north"
+    dataset: Dataset, before: DateLike, after: DateLike, *, region: str | None = None
 ) -> pd.DataFrame:
     """Every province, district and site of ``region`` whose status differs between two
     dates: ``place, name, level, province, before, after, changed_on, sources, note``."""
     a, b = _ordered(before, after)
     return control.changes(status_on(dataset, a, region=region),
-                           status_on(dataset, b, region=region), dataset.geo)
+                           status_on(dataset, b, region=region), dataset.geo, dataset.theatre)
 
 
 def _ordered(before: DateLike, after: DateLike) -> tuple[dt.date, dt.date]:
@@ -238,7 +278,7 @@ def build_comparison(
     before: DateLike,
     after: DateLike,
     *,
-    region: str = "north",
+    region: str | None = None,
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
@@ -247,18 +287,18 @@ def build_comparison(
     changed, and the change table under them. Returns the left map; the page is its root
     figure (``map_html`` and ``save_map`` write the whole page)."""
     from .render.build import build_page
-    from .render.style import STATUS_INDEX
 
     provinces, label = dataset.region(region)
     a, b = _ordered(before, after)
     states = states_on(dataset, [a, b], provinces)  # resolved once: maps and table share them
-    table = control.changes(states[0], states[1], dataset.geo)
+    table = control.changes(states[0], states[1], dataset.geo, dataset.theatre)
+    index = dataset.theatre.index
     names = dataset.geo.provinces["name"].to_dict()
-    rows = [[r.place, r.level, r.name, STATUS_INDEX[r.before], STATUS_INDEX[r.after],
+    rows = [[r.place, r.level, r.name, index[r.before], index[r.after],
              r.changed_on, names.get(r.province, r.province),
              [s for s in r.sources.split(";") if s]] for r in table.itertuples()]
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=dataset.theatre.title,
                       mode="compare", tiles=tiles, online_assets=online_assets,
                       extra={"changes": rows})
 
@@ -302,7 +342,7 @@ def build_timeline(
     end: DateLike,
     *,
     step: str = "1d",
-    region: str = "north",
+    region: str | None = None,
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
@@ -315,7 +355,7 @@ def build_timeline(
     days = date_range(start, end, step)
     states = states_on(dataset, days, provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=dataset.theatre.title,
                       mode="timeline", tiles=tiles, online_assets=online_assets)
 
 
@@ -356,7 +396,7 @@ def stats_table(
     *,
     end: DateLike | None = None,
     step: str = "1d",
-    region: str = "north",
+    region: str | None = None,
     by: str = "province",
 ) -> pd.DataFrame:
     """Districts, area (km²) and population under each status per scope, with a ``total``
@@ -366,10 +406,10 @@ def stats_table(
 
     provinces, label = dataset.region(region)
     if end is None:
-        return stats.district_stats(status_on(dataset, date, region=region), dataset.geo, by=by,
-                                    label=label)
+        return stats.district_stats(status_on(dataset, date, region=region), dataset.geo,
+                                    dataset.theatre, by=by, label=label)
     states = states_on(dataset, date_range(date, end, step), provinces)
-    return stats.stats_series(states, dataset.geo, by=by, label=label)
+    return stats.stats_series(states, dataset.geo, dataset.theatre, by=by, label=label)
 
 
 def stats_plot(
@@ -378,7 +418,7 @@ def stats_plot(
     end: DateLike,
     *,
     step: str = "1d",
-    region: str = "north",
+    region: str | None = None,
     measure: str = "population",
 ) -> bytes:
     """A PNG of ``measure`` by status over the period, capital falls marked."""
@@ -387,24 +427,29 @@ def stats_plot(
     provinces, label = dataset.region(region)
     states = states_on(dataset, date_range(start, end, step), provinces)
     what = {"population": "people", "districts": "districts", "area_km2": "area"}.get(measure, measure)
-    return stats.plot_series(states, dataset.geo, measure=measure, title=f"{label}: {what} by status")
+    return stats.plot_series(states, dataset.geo, dataset.theatre, measure=measure,
+                             title=f"{label}: {what} by status")
 
 
 def coverage(
     dataset: Dataset,
-    start: DateLike = "2021-05-01",
-    end: DateLike = "2021-09-07",
+    start: DateLike | None = None,
+    end: DateLike | None = None,
     *,
     step: str = "7d",
-    region: str = "north",
+    region: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where the record is thin.
 
     Returns ``(known, gaps)``: ``known`` has one row per province with the number of its
     districts that have a known status (not ``unknown``) on each date of the period;
     ``gaps`` lists every district with no known status on at least one of those dates,
-    with the first date it becomes known (empty if never).
+    with the first date it becomes known (empty if never). ``start`` and ``end`` default to
+    the theatre's period.
     """
+    first, last = dataset.period()
+    start = first if start is None else start
+    end = last if end is None else end
     provinces, _ = dataset.region(region)
     days = date_range(start, end, step)
     states = states_on(dataset, days, provinces)

@@ -15,9 +15,9 @@ import pandas as pd
 import shapely
 
 from ..control import ControlState
-from ..geography import GRID, Geography, WebGeometry
+from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
 from ..records import Records
-from .style import STATUS_INDEX, legend_payload
+from .style import PAYLOAD_VERSION, legend_payload
 
 _SCALE = round(1 / GRID)
 
@@ -92,6 +92,8 @@ def build_payload(
     site_ids = sorted(states[0].sites.index) if states else []
     spos = {s: i for i, s in enumerate(site_ids)}
 
+    theatre = records.theatre
+    status_index = theatre.index
     rec_index: dict[tuple[str, str, str], int] = {}
     rec_rows: list[list[Any]] = []
     cited: set[str] = set()
@@ -102,7 +104,7 @@ def build_payload(
         key = (row["via"], row["since"].isoformat(), row["held_since"].isoformat())
         if key not in rec_index:
             rec_index[key] = len(rec_rows)
-            rec_rows.append([row["since"].isoformat(), STATUS_INDEX[row["status"]], row["via"],
+            rec_rows.append([row["since"].isoformat(), status_index[row["status"]], row["via"],
                              row["note"], list(row["sources"]), row["confidence"],
                              row["held_since"].isoformat()])
             cited.update(row["sources"])
@@ -123,7 +125,7 @@ def build_payload(
             "label": label,
             "d": [[i, v] for i, (v, p) in enumerate(zip(cur_d, prev_d, strict=True)) if v != p],
             "s": [[i, v] for i, (v, p) in enumerate(zip(cur_s, prev_s, strict=True)) if v != p],
-            # remaining government positions, decided once in Python (control.resolve)
+            # remaining positions, decided once in Python (control.resolve)
             "p": [spos[c] for c in state.sites.index[state.sites["position"].astype(bool)]],
         })
         prev_d, prev_s = cur_d, cur_s
@@ -133,15 +135,18 @@ def build_payload(
     dgeom, pgeom, cgeom, plabels = _encoded(web, tuple(dcodes), tuple(pcodes), avoid)
     names = {**geo.country["name"].to_dict(), **geo.provinces["name"].to_dict(),
              **geo.districts["name"].to_dict()}
+    lang = geo.local_lang
     return {
+        "version": PAYLOAD_VERSION,
         "title": title,
         "scale": _SCALE,
         "region": region_label,
-        "legend": legend_payload(),
+        "legend": legend_payload(theatre, local_lang=lang, rtl=lang.split("-")[0] in RTL_LANGUAGES,
+                                 population=bool(geo.districts["population"].notna().any())),
         "districts": {
             "code": dcodes,
             "name": dist["name"].tolist(),
-            "dari": dist["name_dari"].tolist(),
+            "local": dist["name_local"].tolist(),
             "prov": [ppos[p] for p in dist["province_pcode"]],
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
@@ -150,7 +155,7 @@ def build_payload(
         "provinces": {
             "code": pcodes,
             "name": geo.provinces.loc[pcodes, "name"].tolist(),
-            "dari": geo.provinces.loc[pcodes, "name_dari"].tolist(),
+            "local": geo.provinces.loc[pcodes, "name_local"].tolist(),
             "geom": pgeom,
             "label": plabels,
         },

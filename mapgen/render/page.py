@@ -17,7 +17,8 @@ import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from .style import STATUS_STYLES
+from ..theatre import StatusStyle
+from .style import status_css
 
 LEAFLET_VERSION = "1.9.3"
 LEAFLET_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
@@ -59,16 +60,6 @@ def _asset(name: str) -> str:
     return (resources.files("mapgen.render") / "assets" / name).read_text(encoding="utf-8")
 
 
-def status_css() -> str:
-    rules = []
-    for i, s in enumerate(STATUS_STYLES):
-        fill = s.colour
-        if s.pattern == "hatch":
-            fill = f"repeating-linear-gradient(45deg, {s.colour} 0 4px, #555 4px 6px)"
-        rules.append(f".mapgen-s{i}{{background:{fill};}}")
-    return "\n".join(rules)
-
-
 def to_script_json(data: Any) -> str:
     """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&`` and ``'`` are escaped as
     folium and Jinja do, and so are the two line separators JavaScript once rejected."""
@@ -83,11 +74,13 @@ def to_script_json(data: Any) -> str:
 class Assets(Element):
     """Leaflet and the mapgen page code, inline (default) or from a CDN (``online=True``)."""
 
-    def __init__(self, *, online: bool = False, extra_js: tuple[str, ...] = ()) -> None:
+    def __init__(self, statuses: tuple[StatusStyle, ...], *, online: bool = False,
+                 extra_js: tuple[str, ...] = ()) -> None:
         super().__init__()
         self._name = "MapgenAssets"
         self.online = online
         self.extra_js = extra_js
+        self.statuses = statuses
 
     def render(self, **kwargs: Any) -> str:
         parts = []
@@ -95,7 +88,7 @@ class Assets(Element):
             parts.append(f'<link rel="stylesheet" href="{LEAFLET_CDN}/leaflet.css"/>')
         else:
             parts.append(f"<style>{leaflet_css()}</style>")
-        parts.append(f"<style>{_asset('mapgen.css')}\n{status_css()}</style>")
+        parts.append(f"<style>{_asset('mapgen.css')}\n{status_css(self.statuses)}</style>")
         if self.online:
             parts.append(f'<script src="{LEAFLET_CDN}/leaflet.js"></script>')
         else:

@@ -5,6 +5,7 @@
   "use strict";
 
   var SVGNS = "http://www.w3.org/2000/svg";
+  var PAYLOAD_VERSION = 2;  // mapgen.render.style.PAYLOAD_VERSION
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -32,7 +33,7 @@
   }
 
   function fmtInt(n) {
-    if (n === null || n === undefined) return "not available";
+    if (n === null || n === undefined) return "n/a";
     return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   }
 
@@ -150,14 +151,20 @@
   function districtPopup(data, state, i) {
     var box = el("div", "mapgen-popup");
     box.appendChild(el("h3", null, data.districts.name[i]));
-    var dari = el("div", "mapgen-dari", data.districts.dari[i]);
-    dari.setAttribute("dir", "rtl"); dari.setAttribute("lang", "prs");
-    box.appendChild(dari);
+    if (data.districts.local[i]) {
+      var local = el("div", "mapgen-local", data.districts.local[i]);
+      local.setAttribute("dir", data.legend.local_dir);
+      if (data.legend.local_lang) local.setAttribute("lang", data.legend.local_lang);
+      box.appendChild(local);
+    }
     var t = el("table");
     var p = data.districts.prov[i];
     row(t, "District", data.districts.code[i] + ", " + data.provinces.name[p] + " province");
     var rec = recordRows(data, t, state.d[i], data.districts.code[i], state.date);
-    row(t, "Population", fmtInt(data.districts.pop[i]) + " (CSO 2019-20)");
+    if (data.legend.population) {
+      var note = data.legend.population_note;
+      row(t, "Population", fmtInt(data.districts.pop[i]) + (note ? " (" + note + ")" : ""));
+    }
     row(t, "Area", fmtInt(Math.round(data.districts.area[i])) + " km\u00b2");
     box.appendChild(t);
     if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec[4])); }
@@ -188,6 +195,9 @@
   }
 
   function View(map, groups, data, options) {
+    if (data.version !== PAYLOAD_VERSION) {
+      throw new Error("mapgen: page data version " + data.version + ", this code reads " + PAYLOAD_VERSION);
+    }
     this.map = map; this.groups = groups; this.data = data;
     this.options = options || {};
     this.state = new State(data);
@@ -342,7 +352,7 @@
         }),
         interactive: true, keyboard: false
       });
-      ring.bindTooltip(function () { return el("span", null, "Government-held: " + data.sites.name[j]); },
+      ring.bindTooltip(function () { return el("span", null, data.legend.position_tooltip + ": " + data.sites.name[j]); },
                        { direction: "top", offset: [off[0], off[1] - 18] });
       ring.bindPopup(function () { return sitePopup(data, self.frame(), j); }, { maxWidth: 320, autoPanPaddingTopLeft: [20, 130] });
       ring.addTo(self.groups.positions);
@@ -355,10 +365,12 @@
 
   View.prototype.counts = function (n) {
     var data = this.data, f = this.state.frames[n === undefined ? this.current : n];
-    var out = data.legend.statuses.map(function () { return { districts: 0, pop: 0, area: 0 }; });
+    var known = data.legend.population;  // no figures at all: people are "n/a", never 0
+    var out = data.legend.statuses.map(function () { return { districts: 0, pop: known ? 0 : null, area: 0 }; });
     f.d.forEach(function (ref, i) {
       var c = out[statusOf(data, ref)];
-      c.districts += 1; c.pop += data.districts.pop[i] || 0; c.area += data.districts.area[i] || 0;
+      c.districts += 1; c.area += data.districts.area[i] || 0;
+      if (known) c.pop += data.districts.pop[i] || 0;
     });
     return out;
   };

@@ -80,7 +80,8 @@
         var range = el("div", "mapgen-timeline-range", frames[0].label + " \u2013 " + frames[frames.length - 1].label);
         box.appendChild(range);
         // one date has no course to chart
-        self.charts = frames.length > 1 ? [chart(self, "districts", "Districts"), chart(self, "pop", "People")] : [];
+        self.charts = frames.length > 1 ? [chart(self, "districts", "Districts")] : [];
+        if (frames.length > 1 && self.data.legend.population) self.charts.push(chart(self, "pop", "People"));
         self.charts.forEach(function (c) { box.appendChild(c.box); });
         slider.addEventListener("input", function () { self.stop(); self.show(parseInt(slider.value, 10)); });
         play.addEventListener("click", function () { self.timer ? self.stop() : self.play(); });
