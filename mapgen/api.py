@@ -447,11 +447,9 @@ def coverage(
     with the first date it becomes known (empty if never). ``start`` and ``end`` default to
     the theatre's period.
     """
-    first, last = dataset.period()
-    start = first if start is None else start
-    end = last if end is None else end
+    period = dataset.period()
     provinces, _ = dataset.region(region)
-    days = date_range(start, end, step)
+    days = date_range(period[0] if start is None else start, period[1] if end is None else end, step)
     states = states_on(dataset, days, provinces)
     dist = states[0].districts
     known = pd.DataFrame({"province": provinces,

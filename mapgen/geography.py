@@ -308,8 +308,8 @@ def region_provinces(geo: Geography, region: str, resolve_province: Callable[[st
     key = spec.lower()
     if key in theatre.regions:
         reg = theatre.regions[key]
-        codes = sorted(dict.fromkeys(_resolve_listed(reg.provinces, resolve_province, reg.key)))
-        return (neighbours(geo, codes) if reg.with_neighbours else codes), reg.label
+        listed = sorted(dict.fromkeys(_resolve_listed(reg.provinces, resolve_province, reg.key)))
+        return (neighbours(geo, listed) if reg.with_neighbours else listed), reg.label
     if key == "all":
         return sorted(geo.provinces.index), str(geo.country["name"].iloc[0])
     parts = [part.strip() for part in spec.split(",") if part.strip()]

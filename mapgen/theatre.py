@@ -209,17 +209,18 @@ def _parse(raw: dict[str, Any], root: Path, file: Path) -> Theatre:
         c.bad("positions", positions, "must be a table")
         positions = {}
     c.keys(positions, _POSITIONS, "positions.")
-    defaults = Theatre.__dataclass_fields__
+    defaults = {k: str(f.default) for k, f in Theatre.__dataclass_fields__.items()
+                if isinstance(f.default, str)}
     extra: dict[str, Any] = {
-        "position_label": c.text(positions, "label", "positions.", defaults["position_label"].default),
-        "position_layer": c.text(positions, "layer", "positions.", defaults["position_layer"].default),
+        "position_label": c.text(positions, "label", "positions.", defaults["position_label"]),
+        "position_layer": c.text(positions, "layer", "positions.", defaults["position_layer"]),
         "position_tooltip": c.text(positions, "tooltip", "positions.",
-                                   defaults["position_tooltip"].default),
+                                   defaults["position_tooltip"]),
         "position_colour": c.colour(positions, "colour", "positions.",
-                                    defaults["position_colour"].default),
+                                    defaults["position_colour"]),
     }
     for key in ("title", "population_note", "capital_note", "records_licence"):
-        extra[key] = c.text(raw, key, "", defaults[key].default)
+        extra[key] = c.text(raw, key, "", defaults[key])
     kinds = _kinds(raw, c)
     if c.problems:
         raise DataError(c.problems)

@@ -93,6 +93,9 @@ def population_by_district(raw: Path, district_codes: list[str]) -> tuple[pd.Ser
     return summed.reindex(district_codes), report
 
 
+DARI = "name_prs (Dari, ISO 639-3 `prs`)"
+
+
 def build(raw: Path, out: Path) -> None:
     country = read_zipped_shapefile(raw / ZIPS["country"])
     prov = read_zipped_shapefile(raw / ZIPS["provinces"])
@@ -157,9 +160,9 @@ def build(raw: Path, out: Path) -> None:
         "",
         "| layer | features | columns |",
         "|---|---|---|",
-        f"| country | {len(country)} | pcode, name, name_prs (Dari, ISO 639-3 `prs`), population, area_km2 |",
-        f"| provinces | {len(provinces)} | pcode, name, name_prs (Dari, ISO 639-3 `prs`), region, population, area_km2 |",
-        f"| districts | {len(districts)} | pcode, name, name_prs (Dari, ISO 639-3 `prs`), province_pcode, population, area_km2 |",
+        f"| country | {len(country)} | pcode, name, {DARI}, population, area_km2 |",
+        f"| provinces | {len(provinces)} | pcode, name, {DARI}, region, population, area_km2 |",
+        f"| districts | {len(districts)} | pcode, name, {DARI}, province_pcode, population, area_km2 |",
         "",
         "`area_km2` is computed in an Albers equal-area projection fitted to Afghanistan",
         f"(`{EQUAL_AREA_CRS}`), never in degrees.",

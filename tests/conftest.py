@@ -13,9 +13,14 @@ from pathlib import Path
 import pytest
 
 import mapgen
+from mapgen.theatre import read_theatre
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "events"
+#: The Afghanistan theatre's statuses, in legend order (unknown last).
+THEATRE = read_theatre(DATA)
+STATUSES = THEATRE.status_ids
+STATUS_STYLES = THEATRE.statuses
 OUTPUTS = ROOT / "outputs"
 CHROMIUM = os.environ.get("MAPGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,9 +70,11 @@ def cli() -> type[Run]:
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped records, to break on purpose."""
+    """A writable copy of the shipped records, to break on purpose (its theatre.toml finds
+    the boundaries at ../boundaries, as in the repository)."""
     dest = tmp_path / "events"
     shutil.copytree(DATA, dest)
+    (tmp_path / "boundaries").symlink_to(ROOT / "data" / "boundaries", target_is_directory=True)
     return dest
 
 

@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 
 import mapgen
 import mapgen.records
-from mapgen.records import STATUSES
 
-from .conftest import OUTPUTS, run_cli
+from .conftest import OUTPUTS, STATUSES, run_cli
 from .pagecheck import open_page
 
 pytestmark = pytest.mark.browser
@@ -220,7 +219,7 @@ def test_positions_drawn_are_those_the_api_gives(browser, ds, data_copy, tmp_pat
     out = tmp_path / "pos.html"
     assert run_cli("render", "--date", "2021-08-08", "--data", str(data_copy), "--out", str(out),
                    "-q").code == 0
-    recs = mapgen.records.load_records(data_copy, ds.geo)
+    recs = mapgen.records.load_records(data_copy, ds.geo, ds.theatre)
     state = mapgen.status_on(mapgen.Dataset(ds.geo, recs), "2021-08-08")
     assert state.sites.loc["marmul-post", "status"] == "government"
     assert not state.sites.loc["marmul-post", "position"]

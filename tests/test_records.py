@@ -97,7 +97,7 @@ def test_report_names_file_line_field_and_value(data_copy: Path, ds: mapgen.Data
                  "seed-tolonews-2021-08-08,high")
     n4 = _append(data_copy, "control.csv", "2021-08-08,AF1902,taliban,x,no-such-source,high")
     with pytest.raises(mapgen.DataError) as err:
-        load_records(data_copy, ds.geo)
+        load_records(data_copy, ds.geo, ds.theatre)
     text = str(err.value)
     f = data_copy / "control.csv"
     assert f"{f}:{n1}: date: '2021-08-32': not a date (write dates as YYYY-MM-DD)" in text
@@ -151,4 +151,4 @@ def test_validation_rejects_javascript_urls(ds: mapgen.Dataset, data_copy: Path)
     with open(data_copy / "sources.csv", "a", encoding="utf-8") as fh:
         fh.write("js,Someone,Title,2021-08-10,javascript:alert(1)\n")
     with pytest.raises(mapgen.DataError, match=r"url: 'javascript:alert\(1\)': not an http\(s\) URL"):
-        load_records(data_copy, ds.geo)
+        load_records(data_copy, ds.geo, ds.theatre)

@@ -57,8 +57,11 @@ def test_payload_holds_districts_statuses_and_sources(north_html: str, ds: mapge
     assert rec[4] == list(state.districts.loc["AF1901", "sources"])
     for sid in rec[4]:
         assert data["sources"][sid][3] == ds.records.sources[sid].url
-    # the Dari name and population travel with the district for its popup
-    assert data["districts"]["dari"][i] == "کندز"
+    # the second name, tagged with its language (Dari, from the boundaries' name_prs column),
+    # and population travel with the district for its popup
+    assert data["districts"]["local"][i] == "کندز"
+    assert (data["legend"]["local_lang"], data["legend"]["local_dir"]) == ("prs", "rtl")
+    assert data["version"] == 2
     assert data["districts"]["pop"][i] == int(ds.geo.districts.loc["AF1901", "population"])
     # credits
     assert "Boundaries: AGCHO / OCHA (COD-AB, 2018)" in data["legend"]["credits"]
