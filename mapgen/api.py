@@ -371,7 +371,7 @@ def embed_snippet(map_: folium.Map, *, width: int = 800, height: int = 600,
     """An ``<iframe srcdoc=...>`` holding the whole page, to paste into another page or a
     content system: ``width`` by ``height`` pixels at most, narrower on a small screen with the
     same proportions. Self-contained, ASCII only (non-ASCII text as character references, so a
-    host page without a charset declaration shows Dari correctly), and sandboxed."""
+    host page without a charset declaration shows every script correctly), and sandboxed."""
     import html
 
     page = html.escape(map_html(map_), quote=True).encode("ascii", "xmlcharrefreplace")

@@ -87,18 +87,31 @@ def stats_series(states: Iterable[ControlState], geo: Geography, theatre: Theatr
 
 
 def capital_falls(states: list[ControlState], theatre: Theatre) -> list[tuple[dt.date, str]]:
-    """(date, name) of each capital (a site with a ``capital`` in ``sites.csv``) whose
-    district passes to a side (a status the theatre marks as a side) between consecutive
-    states, for marking on charts."""
+    """(date, name) of each fall of a capital (a site with a ``capital`` in ``sites.csv``),
+    for marking on charts: its district turns to one of the theatre's ``capitals.falls_to``
+    statuses from any other; or, when the theatre names none, passes from one side to
+    another (a siege lifted, held again by the same side, is no change)."""
+    if not states:
+        return []
+    capitals = states[0].sites[states[0].sites["capital"] != ""]
+    districts = [d for d in sorted(set(capitals["district"])) if d in states[0].districts.index]
+    falls_to = set(theatre.capital_falls_to)
+    last: dict[str, str | None] = {}  # the last side to hold each capital
+    for d in districts:
+        first = states[0].districts.loc[d, "status"]
+        last[d] = first if first in theatre.sides else None
     falls = []
     for prev, cur in itertools.pairwise(states):
-        capitals = cur.sites[cur.sites["capital"] != ""]
-        for district in sorted(set(capitals["district"])):
-            if district not in cur.districts.index:
-                continue
-            row = cur.districts.loc[district]
-            before = prev.districts.loc[district, "status"]
-            if row["status"] in theatre.sides and row["status"] != before:
+        for d in districts:
+            row, before = cur.districts.loc[d], prev.districts.loc[d, "status"]
+            status = row["status"]
+            if falls_to:
+                fell = status in falls_to and before != status
+            else:
+                fell = status in theatre.sides and last[d] is not None and status != last[d]
+            if status in theatre.sides:
+                last[d] = status
+            if fell:
                 falls.append((row["since"] or cur.date, str(row["name"])))
     return sorted(falls)
 

@@ -92,6 +92,9 @@ class Theatre:
     position_colour: str = "#223355"
     population_note: str = ""
     capital_note: str = "dotted lines: a capital changed hands"
+    #: Statuses whose arrival in a capital's district is marked as its fall; empty: any
+    #: passage from one side to another.
+    capital_falls_to: tuple[str, ...] = ()
     title: str = "Territorial control"
     records_licence: str = ""
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
@@ -123,8 +126,9 @@ class Theatre:
 
 
 _TOP = {"id", "name", "title", "default_region", "period", "boundaries", "statuses", "unknown",
-        "kinds", "positions", "regions", "credits", "population_note", "capital_note",
+        "kinds", "positions", "regions", "credits", "population_note", "capitals",
         "records_licence"}
+_CAPITALS = {"note", "falls_to"}
 _STATUS = {"id", "label", "colour", "pattern", "side"}
 _REGION = {"label", "provinces", "with_neighbours"}
 _POSITIONS = {"label", "layer", "tooltip", "colour"}
@@ -219,8 +223,21 @@ def _parse(raw: dict[str, Any], root: Path, file: Path) -> Theatre:
         "position_colour": c.colour(positions, "colour", "positions.",
                                     defaults["position_colour"]),
     }
-    for key in ("title", "population_note", "capital_note", "records_licence"):
+    for key in ("title", "population_note", "records_licence"):
         extra[key] = c.text(raw, key, "", defaults[key])
+    capitals = raw.get("capitals", {})
+    if not isinstance(capitals, dict):
+        c.bad("capitals", capitals, "must be a table")
+        capitals = {}
+    c.keys(capitals, _CAPITALS, "capitals.")
+    extra["capital_note"] = c.text(capitals, "note", "capitals.", defaults["capital_note"])
+    falls_to = capitals.get("falls_to", [])
+    ids = {s.status for s in statuses}
+    if not isinstance(falls_to, list) or not all(f in ids for f in falls_to):
+        c.bad("capitals.falls_to", falls_to, "must list status ids of this theatre",
+              f"statuses: {', '.join(sorted(ids))}")
+        falls_to = []
+    extra["capital_falls_to"] = tuple(falls_to)
     kinds = _kinds(raw, c)
     if c.problems:
         raise DataError(c.problems)
