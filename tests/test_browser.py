@@ -213,7 +213,7 @@ def test_positions_drawn_are_those_the_api_gives(browser, ds, data_copy, tmp_pat
     the page draws exactly the API's positions."""
     pt = ds.geo.districts.loc["AF2105"].geometry.representative_point()  # Marmul: no record
     with open(data_copy / "sites.csv", "a", encoding="utf-8") as fh:
-        fh.write(f"marmul-post,Marmul post,army_base,{pt.y:.5f},{pt.x:.5f},AF2105,approximate\n")
+        fh.write(f"marmul-post,Marmul post,army_base,{pt.y:.5f},{pt.x:.5f},AF2105,approximate,\n")
     with open(data_copy / "control.csv", "a", encoding="utf-8") as fh:
         fh.write("2021-08-08,marmul-post,government,test,seed-tolonews-2021-08-08,low\n")
     out = tmp_path / "pos.html"
