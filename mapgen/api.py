@@ -115,6 +115,12 @@ def load(
         th = read_theatre(folder if (folder / THEATRE_FILE).is_file() else default_folder())
     if boundaries is None and th.boundaries is None:
         raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: give --boundaries FILE")
+    if boundaries is None and th.boundaries is not None and not th.boundaries.exists():
+        from .errors import MissingFileError
+
+        raise MissingFileError(
+            f"{th.boundaries}: boundary file named by {th.folder / THEATRE_FILE} not found "
+            "(copy it along with the theatre folder, or give --boundaries FILE)")
     geo = load_boundaries(boundaries if boundaries is not None else th.boundaries)
     return Dataset(geo, load_records(folder, geo, th))
 

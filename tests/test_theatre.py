@@ -337,3 +337,12 @@ def test_the_word_check_can_fail(tmp_path: Path) -> None:
     module.write_text('"""Docstrings may say Kunduz."""\nname_dari = 1\nX = "Taliban"\n'
                       'def f(af1901):\n    """AF1901 in an example."""\n', encoding="utf-8")
     assert [t for _, t in _python_words(module)] == ["name_dari", "Taliban", "af1901"]
+
+
+def test_a_theatre_copied_without_its_boundaries_says_so(folder: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("*.geojson"))
+    with pytest.raises(mapgen.MissingFileError, match=r"boundary file named by .*theatre\.toml not found"):
+        mapgen.load(copy)
+    ds = mapgen.load(copy, folder / "testland.geojson")  # --boundaries still works
+    assert ds.theatre.id == "testland-2024"
