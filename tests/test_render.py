@@ -134,3 +134,13 @@ def test_text_from_records_is_escaped_in_script() -> None:
     text = page_mod.to_script_json({"note": "</script><script>alert(1)</script>&'"})
     assert "<" not in text and ">" not in text and "'" not in text and "&" not in text
     assert json.loads(text) == {"note": "</script><script>alert(1)</script>&'"}
+
+
+def test_showing_a_map_then_saving_it_writes_one_map(ds: mapgen.Dataset, tmp_path: Path) -> None:
+    m = mapgen.build_map(ds, "2021-08-08", region="Kunduz")
+    first = mapgen.map_html(m)
+    m._repr_html_()  # what a notebook does to show it: renders the caller's figure
+    saved = mapgen.save_map(m, tmp_path / "m.html").read_text(encoding="utf-8")
+    assert saved == first == mapgen.map_html(mapgen.build_map(ds, "2021-08-08", region="Kunduz"))
+    assert saved.count("new mapgen.View(") == 1
+    assert saved.count('"version":2') == 1

@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..geography import Geography, WebGeometry
 from ..records import Records
 from .layers import build_payload, date_label
-from .page import Assets, DataElement, MapgenMap, ViewElement
+from .page import Assets, DataElement, MapgenMap, ViewElement, mark_built
 
 GROUP_NAMES = {
     "basemap": None,
@@ -107,6 +107,7 @@ def build_page(
                   options={"frame": 1, "side": "after", "compact": True}, positions=positions,
                   changes=True)
         fig.add_child(_CompareGlue(left, right))
+        mark_built(fig)
         return left
     m = MapgenMap(location=centre, tiles=None, zoom_start=6)
     fig.add_child(m)
@@ -114,6 +115,7 @@ def build_page(
     view_class = "TimelineView" if mode == "timeline" else "View"
     _add_view(m, data, bounds, tiles=tiles, view_class=view_class, options={},
               positions=positions)
+    mark_built(fig)
     return m
 
 

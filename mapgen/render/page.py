@@ -214,8 +214,34 @@ def stabilise_ids(root: Element) -> None:
     rekey(root)
 
 
+def _nodes(root: Element) -> list[Element]:
+    """Every element of a page: the tree under the figure and its header, body and script."""
+    out: list[Element] = []
+    stack = [root, *(getattr(root, part) for part in ("header", "html", "script") if hasattr(root, part))]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(node._children.values())
+    return out
+
+
+def mark_built(figure: Element) -> None:
+    """Remember the children of every element of a freshly built page, so a render can start
+    from it again: branca and folium add elements whenever a page is rendered (each element's
+    code into the figure's parts, an ``addTo`` call under each layer), e.g. when a notebook
+    shows it."""
+    figure._mapgen_built = [(node, list(node._children.items()))  # type: ignore[attr-defined]
+                            for node in _nodes(figure)]
+
+
 def render_html(map_: folium.Map) -> str:
-    root = map_.get_root()
+    """The page's HTML, rendered from a copy as built: the caller's map is never changed, so
+    showing it in a notebook and then saving it writes one map, with the same bytes."""
+    import copy
+
+    root = copy.deepcopy(map_.get_root())
+    for node, children in getattr(root, "_mapgen_built", ()):
+        node._children = OrderedDict(children)
     stabilise_ids(root)
     return root.render()
 
