@@ -300,9 +300,10 @@ def build_comparison(
     table = control.changes(states[0], states[1], dataset.geo, dataset.theatre)
     index = dataset.theatre.index
     names = dataset.geo.provinces["name"].to_dict()
-    rows = [[r.place, r.level, r.name, index[r.before], index[r.after],
-             r.changed_on, names.get(r.province, r.province),
-             [s for s in r.sources.split(";") if s]] for r in table.itertuples()]
+    rows = [{"place": r.place, "level": r.level, "name": r.name, "before": index[r.before],
+             "after": index[r.after], "changed_on": r.changed_on,
+             "province": names.get(r.province, r.province),
+             "sources": [s for s in r.sources.split(";") if s]} for r in table.itertuples()]
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
                       provinces=provinces, region_label=label, title=dataset.theatre.title,
                       mode="compare", tiles=tiles, online_assets=online_assets,

@@ -344,8 +344,8 @@ def _kinds(raw: dict[str, Any], c: _Check) -> tuple[Kind, ...]:
             continue
         c.keys(entry, _KIND, where)
         kid, symbol = c.text(entry, "id", where), c.text(entry, "symbol", where)
-        if len(symbol) != 1:
-            c.bad(where + "symbol", symbol, "must be one character")
+        if len(symbol) != 1 or symbol in "<>&\"'":
+            c.bad(where + "symbol", symbol, "must be one character, not one of < > & \" '")
         out.append(Kind(kid, symbol, c.text(entry, "label", where)))
     return tuple(out)
 

@@ -46,17 +46,18 @@ def test_payload_holds_districts_statuses_and_sources(north_html: str, ds: mapge
     data = _payload(north_html)
     state = mapgen.status_on(ds, "2021-08-08")
     assert data["districts"]["code"] == list(state.districts.index)
-    assert [s[0] for s in data["legend"]["statuses"]] == ["government", "taliban", "contested",
+    assert [s["id"] for s in data["legend"]["statuses"]] == ["government", "taliban", "contested",
                                                           "unknown"]
     frame = data["frames"][0]
     assert frame["date"] == "2021-08-08" and frame["label"] == "8 August 2021"
-    refs = dict(frame["d"])
+    refs = dict(zip(frame["d"]["i"], frame["d"]["ref"], strict=True))
     i = data["districts"]["code"].index("AF1901")
-    rec = data["records"][refs[i]]
-    assert rec[0] == "2021-08-08" and data["legend"]["statuses"][rec[1]][0] == "taliban"
-    assert rec[4] == list(state.districts.loc["AF1901", "sources"])
-    for sid in rec[4]:
-        assert data["sources"][sid][3] == ds.records.sources[sid].url
+    recs, r = data["records"], refs[i]
+    assert recs["since"][r] == "2021-08-08"
+    assert data["legend"]["statuses"][recs["status"][r]]["id"] == "taliban"
+    assert recs["sources"][r] == list(state.districts.loc["AF1901", "sources"])
+    for sid in recs["sources"][r]:
+        assert data["sources"][sid]["url"] == ds.records.sources[sid].url
     # the second name, tagged with its language (Dari, from the boundaries' name_prs column),
     # and population travel with the district for its popup
     assert data["districts"]["local"][i] == "کندز"

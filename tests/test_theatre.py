@@ -120,11 +120,14 @@ def test_page_compare_and_timeline_in_its_own_words(capsys, folder: Path, tmp_pa
         data = _payload(html)
         assert data["title"] == "Who holds Testland"
         assert data["region"] == "Western Testland"
-        assert data["legend"]["statuses"] == [[*s[:4]] for s in synthetic.STATUSES] + [
-            ["unknown", "No report yet", "#BBBBBB", ""]]
+        assert data["legend"]["statuses"] == [
+            {"id": i, "label": label, "colour": colour, "pattern": pattern}
+            for i, label, colour, pattern, _ in synthetic.STATUSES] + [
+            {"id": "unknown", "label": "No report yet", "colour": "#BBBBBB", "pattern": ""}]
         assert data["legend"]["credits"] == ["Boundaries: Testland Survey Office (synthetic)",
                                              "Records: mapgen test suite"]
-        assert data["legend"]["position"] == ["#000066", "Outpost held apart from its district"]
+        assert data["legend"]["position"] == {"colour": "#000066", "tooltip": "Outpost",
+                                              "label": "Outpost held apart from its district"}
         assert (data["legend"]["local_lang"], data["legend"]["local_dir"]) == ("ar", "rtl")
         assert data["legend"]["population"] is False
         assert '"Outposts"' in html or ">Outposts<" in html or "Outposts" in html
@@ -133,7 +136,11 @@ def test_page_compare_and_timeline_in_its_own_words(capsys, folder: Path, tmp_pa
     assert [f["date"] for f in frames] == ["2024-01-10", "2024-01-17", "2024-01-24", "2024-01-31",
                                            "2024-02-07", "2024-02-14", "2024-02-20"]
     changes = _payload(outputs["compare"])["changes"]
-    assert {c[0] for c in changes} >= {"QQ101", "lowtown"}
+    assert {c["place"] for c in changes} >= {"QQ101", "lowtown"}
+    low = next(c for c in changes if c["place"] == "QQ101")
+    statuses = [s[0] for s in synthetic.STATUSES]
+    assert (low["before"], low["after"], low["changed_on"]) == (
+        statuses.index("north"), statuses.index("south"), "2024-02-01")
 
 
 def test_figure_in_its_own_words(tds: mapgen.Dataset) -> None:
@@ -346,3 +353,27 @@ def test_a_theatre_copied_without_its_boundaries_says_so(folder: Path, tmp_path:
         mapgen.load(copy)
     ds = mapgen.load(copy, folder / "testland.geojson")  # --boundaries still works
     assert ds.theatre.id == "testland-2024"
+
+
+@pytest.mark.browser
+def test_synthetic_page_in_chromium(browser, tds: mapgen.Dataset, tmp_path: Path) -> None:
+    from .pagecheck import open_page
+
+    out = mapgen.save_map(mapgen.build_timeline(tds, DAY, LATER, step="7d", region="all"),
+                          tmp_path / "t.html")
+    page, log = open_page(browser, out)
+    assert (log.external, log.page_errors, log.console_errors) == ([], [], [])
+    page.evaluate(f"mapgen.views[0].show({len(mapgen.date_range(DAY, LATER, '7d')) - 1})")
+    drawn = dict(page.eval_on_selector_all(
+        "path.mapgen-district",
+        "els => els.map(e => [e.getAttribute('data-pcode'), e.getAttribute('data-status')])"))
+    assert drawn == mapgen.status_on(tds, LATER, region="all").districts["status"].to_dict()
+    legend = page.locator(".mapgen-legend")
+    for _, label, *_ in synthetic.STATUSES:
+        assert legend.get_by_text(label, exact=True).is_visible()
+    # no population in the file: the legend says n/a, and only the districts chart is drawn
+    assert "n/a" in legend.inner_text()
+    assert page.locator(".mapgen-chart").count() == 1
+    page.locator(".mapgen-position").first.hover()
+    assert page.get_by_text("Outpost: ", exact=False).first.is_visible()
+    _no_afghan_word(page.locator("body").inner_text())

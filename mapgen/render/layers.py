@@ -95,7 +95,8 @@ def build_payload(
     theatre = records.theatre
     status_index = theatre.index
     rec_index: dict[tuple[str, str, str], int] = {}
-    rec_rows: list[list[Any]] = []
+    rec_cols: dict[str, list[Any]] = {k: [] for k in ("since", "status", "via", "note", "sources",
+                                                      "confidence", "held_since")}
     cited: set[str] = set()
 
     def ref(row: Any) -> int:
@@ -103,12 +104,19 @@ def build_payload(
             return -1
         key = (row["via"], row["since"].isoformat(), row["held_since"].isoformat())
         if key not in rec_index:
-            rec_index[key] = len(rec_rows)
-            rec_rows.append([row["since"].isoformat(), status_index[row["status"]], row["via"],
-                             row["note"], list(row["sources"]), row["confidence"],
-                             row["held_since"].isoformat()])
+            rec_index[key] = len(rec_cols["since"])
+            for col, value in (("since", row["since"].isoformat()),
+                               ("status", status_index[row["status"]]), ("via", row["via"]),
+                               ("note", row["note"]), ("sources", list(row["sources"])),
+                               ("confidence", row["confidence"]),
+                               ("held_since", row["held_since"].isoformat())):
+                rec_cols[col].append(value)
             cited.update(row["sources"])
         return rec_index[key]
+
+    def delta(cur: list[int], prev: list[int]) -> dict[str, list[int]]:
+        changed = [i for i, (v, p) in enumerate(zip(cur, prev, strict=True)) if v != p]
+        return {"i": changed, "ref": [cur[i] for i in changed]}
 
     frames = []
     prev_d = [-1] * len(dcodes)
@@ -123,8 +131,8 @@ def build_payload(
         frames.append({
             "date": state.date.isoformat(),
             "label": label,
-            "d": [[i, v] for i, (v, p) in enumerate(zip(cur_d, prev_d, strict=True)) if v != p],
-            "s": [[i, v] for i, (v, p) in enumerate(zip(cur_s, prev_s, strict=True)) if v != p],
+            "d": delta(cur_d, prev_d),
+            "s": delta(cur_s, prev_s),
             # remaining positions, decided once in Python (control.resolve)
             "p": [spos[c] for c in state.sites.index[state.sites["position"].astype(bool)]],
         })
@@ -169,10 +177,11 @@ def build_payload(
             "precision": [sites[s].precision for s in site_ids],
             "district": [sites[s].district for s in site_ids],
         },
-        "names": {c: names[c] for c in sorted({r[2] for r in rec_rows} & set(names))},
-        "records": rec_rows,
+        "names": {c: names[c] for c in sorted(set(rec_cols["via"]) & set(names))},
+        "records": rec_cols,
         "sources": {
-            sid: [s.publisher, s.title, s.published.isoformat(), s.url]
+            sid: {"publisher": s.publisher, "title": s.title, "published": s.published.isoformat(),
+                  "url": s.url}
             for sid, s in sorted(records.sources.items()) if sid in cited
         },
         "frames": frames,

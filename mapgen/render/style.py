@@ -6,8 +6,8 @@ from ..theatre import StatusStyle, Theatre
 
 __all__ = ["PAYLOAD_VERSION", "StatusStyle", "legend_payload", "status_css"]
 
-#: Version of the page payload's layout (see docs/PAYLOAD.md); bumped on any change
-#: ``mapgen.js`` must know about.
+#: Version of the page payload's layout (docs/PAYLOAD.md: named fields, tables by column);
+#: bumped on any change ``mapgen.js`` must know about.
 PAYLOAD_VERSION = 2
 
 
@@ -15,10 +15,11 @@ def legend_payload(theatre: Theatre, *, local_lang: str, rtl: bool, population: 
                    ) -> dict[str, object]:
     """What the page needs to draw the legend, colour shapes and word its popups."""
     return {
-        "statuses": [[s.status, s.label, s.colour, s.pattern] for s in theatre.statuses],
-        "kinds": [[k.id, k.symbol, k.label] for k in theatre.kinds],
-        "position": [theatre.position_colour, theatre.position_label],
-        "position_tooltip": theatre.position_tooltip,
+        "statuses": [{"id": s.status, "label": s.label, "colour": s.colour, "pattern": s.pattern}
+                     for s in theatre.statuses],
+        "kinds": [{"id": k.id, "symbol": k.symbol, "label": k.label} for k in theatre.kinds],
+        "position": {"colour": theatre.position_colour, "label": theatre.position_label,
+                     "tooltip": theatre.position_tooltip},
         "credits": theatre.credit_lines(),
         "population_note": theatre.population_note if population else "",
         "population": population,
