@@ -300,9 +300,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .api import as_date
+    from .api import as_date, export_figure
     from .errors import InputError
-    from .render.figure import export_figure
 
     _date_or_pair(args, "before", "after")
     after = as_date(args.date or args.after)

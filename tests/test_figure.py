@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 
 import mapgen
-from mapgen.render.figure import SIZES, _spread, export_figure
+from mapgen.api import export_figure
+from mapgen.render.figure import SIZES, _spread
 
 from .conftest import STATUS_STYLES
 

@@ -31,13 +31,13 @@ from matplotlib.patches import Circle, Rectangle
 from matplotlib.path import Path as MplPath
 from pyproj import CRS, Transformer
 
-from ..api import Dataset, DateLike, as_date, status_on
 from ..control import ControlState
 from ..errors import InputError
+from ..geography import Geography, WebGeometry
+from ..records import Records
 from ..theatre import Theatre
 from .figure_legend import HATCH, HATCH_COLOUR, INK, draw_legend
 from .layers import date_label
-from .page import write_atomic
 
 #: Page sizes in inches: a 16:9 slide and landscape A4.
 SIZES: dict[str, tuple[float, float]] = {"slide": (13.33, 7.5), "a4": (11.69, 8.27)}
@@ -87,74 +87,28 @@ class Layout:
     font: float
 
 
-def export_figure(
-    dataset: Dataset,
-    after: DateLike,
+def draw_figure(
+    states: Sequence[ControlState],
     *,
-    before: DateLike | None = None,
-    region: str | None = None,
+    geo: Geography,
+    web: WebGeometry,
+    records: Records,
+    codes: list[str],
+    label: str,
     fmt: str = "png",
-    out: str | os.PathLike[str] | None = None,
     dpi: int = 200,
     size: str = "slide",
-    detail: str = "medium",
-) -> bytes | Path:
-    """A print-quality control map of ``region`` on ``after``, or ``before`` and ``after``
-    side by side.
-
-    Parameters
-    ----------
-    dataset
-        Boundaries and records from :func:`mapgen.load`.
-    after
-        The date of the map (the right-hand map when ``before`` is given).
-    before
-        An earlier date: draw two maps, ``before`` left and ``after`` right, with one legend.
-    region
-        A region of the theatre (its default when omitted), ``all`` or a comma list of
-        province names, as for :func:`mapgen.status_on`.
-    fmt
-        ``png``, ``svg`` (text kept as text) or ``pdf``.
-    out
-        Write the figure here atomically and return its path; return the bytes when omitted.
-    dpi
-        Dots per inch of a PNG, 50 to 600 (200 on a slide gives 2666 x 1500 pixels).
-    size
-        ``slide`` (16:9, 13.33 x 7.5 in) or ``a4`` (landscape, 11.69 x 8.27 in).
-    detail
-        Boundary precision: ``low``, ``medium`` or ``high``.
-
-    Returns
-    -------
-    bytes or pathlib.Path
-        The file's bytes, or its path when ``out`` is given.
-
-    Raises
-    ------
-    mapgen.errors.InputError
-        A bad format, size, dpi or ``out`` suffix (all reported at once, before any drawing),
-        or a bad date, region or detail.
-
-    Notes
-    -----
-    The same inputs give the same bytes. SVG text stays text (searchable and editable); PDF
-    compression follows matplotlib's ``pdf.compression`` rcParam.
-    """
-    _check_options(fmt, size, dpi, out)
-    days = [as_date(before), as_date(after)] if before is not None else [as_date(after)]
-    if len(days) == 2 and days[1] <= days[0]:
-        raise InputError(f"after {days[1]} must be later than before {days[0]}")
-    scene = _scene(dataset, region, detail)
-    states = [status_on(dataset, day, region=region) for day in days]
+) -> bytes:
+    """The figure of ``states`` (one map, or two side by side) of the provinces ``codes``,
+    as the bytes of a ``fmt`` file; :func:`mapgen.export_figure` is the public entry."""
+    scene = _scene(geo, web, records.theatre, codes, label)
     with mpl.rc_context(_RC):  # type: ignore[arg-type]  # stubs want literal keys
-        fig = _compose(scene, states, size, _records_credit(dataset, states))
-        data = _save(fig, fmt, dpi, _title(scene, states))
-    if out is not None:
-        return write_atomic(out, data)
-    return data
+        fig = _compose(scene, states, size, _records_credit(records, states))
+        return _save(fig, fmt, dpi, _title(scene, states))
 
 
-def _check_options(fmt: str, size: str, dpi: int, out: str | os.PathLike[str] | None) -> None:
+def check_options(fmt: str, size: str, dpi: int, out: str | os.PathLike[str] | None) -> None:
+    """Every problem with the figure options at once, before any drawing."""
     problems = []
     if fmt not in FORMATS:
         problems.append(f"fmt {fmt!r}: use png, svg or pdf")
@@ -172,10 +126,8 @@ def _check_options(fmt: str, size: str, dpi: int, out: str | os.PathLike[str] | 
         raise InputError("bad figure options: " + "; ".join(problems))
 
 
-def _scene(dataset: Dataset, region: str | None, detail: str) -> _Scene:
-    codes, label = dataset.region(region)
-    web = dataset.web(detail)
-    geo = dataset.geo
+def _scene(geo: Geography, web: WebGeometry, theatre: Theatre, codes: list[str],
+           label: str) -> _Scene:
     in_region = geo.districts.index[geo.districts["province_pcode"].isin(codes)]
     crs = geo.equal_area
     provinces = web.provinces.to_crs(crs)
@@ -185,7 +137,7 @@ def _scene(dataset: Dataset, region: str | None, detail: str) -> _Scene:
     return _Scene(
         label=label,
         codes=list(codes),
-        theatre=dataset.records.theatre,
+        theatre=theatre,
         crs=crs,
         country_name=str(geo.country["name"].iloc[0]),
         districts=web.districts.loc[in_region].to_crs(crs),
@@ -197,7 +149,7 @@ def _scene(dataset: Dataset, region: str | None, detail: str) -> _Scene:
     )
 
 
-def _records_credit(dataset: Dataset, states: Sequence[ControlState]) -> str:
+def _records_credit(records: Records, states: Sequence[ControlState]) -> str:
     """The sources behind what is drawn (records in force on the dates shown), as the
     interactive page counts them."""
     cited: set[str] = set()
@@ -205,8 +157,8 @@ def _records_credit(dataset: Dataset, states: Sequence[ControlState]) -> str:
         for frame in (state.districts, state.sites):
             for sources in frame["sources"]:
                 cited.update(sources)
-    theatre = dataset.records.theatre
-    folder = Path(dataset.records.folder).resolve()
+    theatre = records.theatre
+    folder = Path(records.folder).resolve()
     where = f"mapgen {theatre.id}" if folder == theatre.folder.resolve() else folder.name
     return f"Records: {len(cited)} cited sources ({where})"
 
