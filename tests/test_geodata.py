@@ -6,7 +6,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import shutil
 import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -21,7 +20,7 @@ import mapgen
 from mapgen.cli import main
 from mapgen.geodata import qml_style
 
-from .conftest import DATA, ROOT
+from .conftest import ROOT
 
 ACLED = ROOT / "tests" / "data" / "acled"
 
@@ -186,12 +185,11 @@ def test_acled_proposals_and_report(tmp_path: Path) -> None:
     assert "Tolo News" in sources[0]["title"]
 
 
-def test_acled_proposals_validate_once_appended(tmp_path: Path) -> None:
+def test_acled_proposals_validate_once_appended(tmp_path: Path, data_copy: Path) -> None:
     out = tmp_path / "p"
     assert cli("import-acled", str(ACLED / "events.csv"), "--actors", str(ACLED / "actors.csv"),
                "--out", str(out))[0] == 0
-    theatre = tmp_path / "theatre"
-    shutil.copytree(DATA, theatre)
+    theatre = data_copy
     for name in ("control.csv", "sources.csv"):
         new = (out / name).read_text(encoding="utf-8").split("\n", 1)[1]
         with (theatre / name).open("a", encoding="utf-8") as fh:
