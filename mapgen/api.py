@@ -9,19 +9,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from . import control
+from ._lazy import lazy_module
 from .errors import InputError
 from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
 from .records import Records, load_records, parse_date
 from .theatre import FILE as THEATRE_FILE
 from .theatre import Theatre, default_folder, find, read_theatre
 
-if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at start-up
+if TYPE_CHECKING:
     import folium
-    import geopandas as gpd
+else:  # loaded on first use: only the commands that build pages import folium
+    folium = lazy_module("folium")
 
 DateLike = str | dt.date | np.datetime64
 #: The most dates one command resolves (a timeline, a batch, a series): ten years of days.
@@ -112,17 +115,19 @@ def load(
         if not folder.is_dir():
             from .errors import MissingFileError
 
-            raise MissingFileError(f"{folder}: records folder not found (give --data DIR)")
+            raise MissingFileError(f"{folder}: records folder not found "
+                                   "(give data=, or --data DIR on the command line)")
         # a bare records folder borrows the default theatre's vocabulary and boundaries
         th = read_theatre(folder if (folder / THEATRE_FILE).is_file() else default_folder())
     if boundaries is None and th.boundaries is None:
-        raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: give --boundaries FILE")
+        raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: "
+                         "give boundaries= (--boundaries FILE)")
     if boundaries is None and th.boundaries is not None and not th.boundaries.exists():
         from .errors import MissingFileError
 
         raise MissingFileError(
             f"{th.boundaries}: boundary file named by {th.folder / THEATRE_FILE} not found "
-            "(copy it along with the theatre folder, or give --boundaries FILE)")
+            "(copy it along with the theatre folder, or give boundaries= / --boundaries FILE)")
     geo = load_boundaries(boundaries if boundaries is not None else th.boundaries)
     return Dataset(geo, load_records(folder, geo, th))
 
@@ -247,10 +252,31 @@ def render_many(
     name: str = "control-{date}.html",
     progress: bool = False,
 ) -> list[Path]:
+    """One page per date in ``out_dir``, sharing the loaded data, geometry and encoding: much
+    faster than one run per date.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`load`.
+    dates
+        The dates, each any date :func:`as_date` takes.
+    out_dir
+        The folder for the pages (created if missing).
+    region, detail, tiles, online_assets
+        As for :func:`build_map`.
+    name
+        The file name of each page; ``{date}`` is replaced by the ISO date.
+    progress
+        Show a progress bar on a terminal.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``dates``; each is written atomically.
+    """
     if "{date}" not in name:
         raise InputError(f"name {name!r} must contain {{date}}: one file per date")
-    """One map per date in ``out_dir``, sharing the loaded data, geometry and encoding: much
-    faster than one run per date. Each file is written atomically."""
     from .render.build import build_page
     from .render.page import write_atomic
 
@@ -288,7 +314,7 @@ def change_table(
 def _ordered(before: DateLike, after: DateLike) -> tuple[dt.date, dt.date]:
     a, b = as_date(before), as_date(after)
     if b <= a:
-        raise InputError(f"--after {b} must be later than --before {a}")
+        raise InputError(f"after {b} must be later than before {a}")
     return a, b
 
 
@@ -518,9 +544,10 @@ def tracker_comparison(dataset: Dataset, *, region: str | None = "all") -> pd.Da
 
 def export_figure(
     dataset: Dataset,
-    after: DateLike,
+    date: DateLike | None = None,
     *,
     before: DateLike | None = None,
+    after: DateLike | None = None,
     region: str | None = None,
     fmt: str = "png",
     out: str | os.PathLike[str] | None = None,
@@ -528,17 +555,18 @@ def export_figure(
     size: str = "slide",
     detail: str = "medium",
 ) -> bytes | Path:
-    """A print-quality control map of ``region`` on ``after``, or ``before`` and ``after``
-    side by side.
+    """A print-quality control map of ``region`` on ``date``, or on ``before`` and ``after``
+    side by side (the same date order as :func:`change_table`).
 
     Parameters
     ----------
     dataset
         Boundaries and records from :func:`mapgen.load`.
-    after
-        The date of the map (the right-hand map when ``before`` is given).
-    before
-        An earlier date: draw two maps, ``before`` left and ``after`` right, with one legend.
+    date
+        The date of a single map.
+    before, after
+        Instead of ``date``: draw two maps, ``before`` left and ``after`` right, with one
+        legend.
     region
         A region of the theatre (its default when omitted), ``all`` or a comma list of
         province names, as for :func:`mapgen.status_on`.
@@ -573,9 +601,14 @@ def export_figure(
     from .render.page import write_atomic
 
     check_options(fmt, size, dpi, out)
-    days = [as_date(before), as_date(after)] if before is not None else [as_date(after)]
-    if len(days) == 2 and days[1] <= days[0]:
-        raise InputError(f"after {days[1]} must be later than before {days[0]}")
+    if date is not None and (before is not None or after is not None):
+        raise InputError("give date, or before and after, not both")
+    if date is not None:
+        days = [as_date(date)]
+    elif before is not None and after is not None:
+        days = list(_ordered(before, after))
+    else:
+        raise InputError("give date, or both before and after")
     provinces, label = dataset.region(region)
     web = dataset.web(detail)
     states = states_on(dataset, days, provinces)

@@ -324,8 +324,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .errors import InputError
 
     _date_or_pair(args, "before", "after")
-    after = as_date(args.date or args.after)
+    date = as_date(args.date) if args.date else None
     before = as_date(args.before) if args.before else None
+    after = as_date(args.after) if args.after else None
     fmt = args.format
     if fmt is None:
         suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else "png"
@@ -333,11 +334,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise InputError(f"--out {args.out!r}: figures are .png, .svg or .pdf "
                              "(or give --format)")
         fmt = suffix
-    dates = [d.isoformat() for d in (before, after) if d is not None]
+    dates = [d.isoformat() for d in (before, after, date) if d is not None]
     out = Path(args.out) if args.out else _default_out("figure", args, *dates, suffix=f".{fmt}")
     ds = _load(args)
-    export_figure(ds, after, before=before, region=args.region, fmt=fmt, out=out, dpi=args.dpi,
-                  size=args.size, detail=args.detail)
+    export_figure(ds, date, before=before, after=after, region=args.region, fmt=fmt, out=out,
+                  dpi=args.dpi, size=args.size, detail=args.detail)
     _wrote(out)
     return 0
 
