@@ -13,8 +13,9 @@ import pandas as pd
 
 from . import control
 from .errors import InputError
-from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
-from .records import Records, load_records, parse_date
+from .files import MAX_INPUT_BYTES
+from .geography import Geography, WebGeometry, region_provinces, web_geometry
+from .records import Records, load_checked, parse_date
 
 if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at start-up
     import folium
@@ -55,6 +56,8 @@ class Dataset:
 def load(
     data: str | os.PathLike[str] | None = None,
     boundaries: str | os.PathLike[str] | None = None,
+    *,
+    max_input_bytes: int = MAX_INPUT_BYTES,
 ) -> Dataset:
     """Load and validate the boundaries and the records.
 
@@ -64,6 +67,9 @@ def load(
         A records folder laid out like ``data/events/`` (the shipped one when omitted).
     boundaries
         A boundary GeoPackage (the shipped one when omitted).
+    max_input_bytes
+        The largest input file read; a larger one, like anything that is not a regular file,
+        is an error.
 
     Returns
     -------
@@ -77,8 +83,7 @@ def load(
     mapgen.errors.DataError
         The files have errors; every problem is listed.
     """
-    geo = load_boundaries(boundaries)
-    return Dataset(geo, load_records(data, geo))
+    return Dataset(*load_checked(data, boundaries, max_input_bytes=max_input_bytes))
 
 
 def as_date(value: DateLike) -> dt.date:
@@ -380,14 +385,17 @@ def stats_plot(
     step: str = "1d",
     region: str = "north",
     measure: str = "population",
+    fmt: str = "png",
 ) -> bytes:
-    """A PNG of ``measure`` by status over the period, capital falls marked."""
+    """A chart (``fmt``: png, svg or pdf) of ``measure`` by status over the period, capital
+    falls marked."""
     from . import stats
 
     provinces, label = dataset.region(region)
     states = states_on(dataset, date_range(start, end, step), provinces)
     what = {"population": "people", "districts": "districts", "area_km2": "area"}.get(measure, measure)
-    return stats.plot_series(states, dataset.geo, measure=measure, title=f"{label}: {what} by status")
+    return stats.plot_series(states, dataset.geo, measure=measure,
+                             title=f"{label}: {what} by status", fmt=fmt)
 
 
 def coverage(

@@ -10,7 +10,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .errors import DataError, MapgenError
+from .errors import DataError, InputError, MapgenError
+from .files import MAX_INPUT_BYTES
+from .sanitize import spreadsheet_cell, terminal_safe
 
 log = logging.getLogger("mapgen")
 _WARNINGS: list[int] = []  # warning count of the data a command loaded, told at the end
@@ -28,8 +30,18 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--boundaries", metavar="FILE",
                    help="boundaries: any file GDAL reads, with country/provinces/districts layers or "
                    "one layer of districts (default: the shipped data/boundaries/afghanistan.gpkg)")
+    p.add_argument("--max-input-mb", type=float, default=None, metavar="MB",
+                   help="refuse an input file larger than this (default "
+                   f"{MAX_INPUT_BYTES // 2**20} MB)")
     p.add_argument("-v", "--verbose", action="store_true", help="say more")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+
+def _raw_csv(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--raw-csv", action="store_true",
+                   help="write CSV cells exactly as they are; by default a cell starting with "
+                   "= + - @, a tab or a carriage return gets a leading ' so that a spreadsheet "
+                   "does not run it as a formula")
 
 
 def _region(p: argparse.ArgumentParser) -> None:
@@ -76,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     _region(p)
     p.add_argument("--format", choices=("csv", "json", "table"), default="csv",
                    help="default csv")
+    _raw_csv(p)
     _common(p)
     p.set_defaults(func=cmd_status)
 
@@ -88,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "with --format csv|json, the table's file (default: standard output)")
     p.add_argument("--format", choices=("html", "csv", "json"), default="html",
                    help="html writes the page; csv or json print the change table instead")
+    _raw_csv(p)
     _page_options(p)
     _common(p)
     p.set_defaults(func=cmd_compare)
@@ -131,9 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "whole --region")
     p.add_argument("--format", choices=("csv", "json", "table"), default="table",
                    help="default table")
-    p.add_argument("--plot", metavar="FILE.png", help="with --start/--end: draw the series")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="with --start/--end: draw the series (.png, .svg or .pdf, by the name)")
     p.add_argument("--measure", choices=("population", "districts", "area_km2"),
                    default="population", help="what --plot stacks (default population)")
+    _raw_csv(p)
     _common(p)
     p.set_defaults(func=cmd_stats)
 
@@ -143,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", default="7d", help="7d (default), 1d, 2w, ...")
     _region(p)
     p.add_argument("--format", choices=("table", "csv"), default="table")
+    _raw_csv(p)
     _common(p)
     p.set_defaults(func=cmd_coverage)
 
@@ -160,7 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace) -> Any:
     from .api import load
 
-    ds = load(args.data, args.boundaries)
+    limit = MAX_INPUT_BYTES
+    if args.max_input_mb is not None:
+        if not 0 < args.max_input_mb <= 1e6:
+            raise InputError(f"--max-input-mb {args.max_input_mb:g}: give a size in MB, "
+                             "above 0")
+        limit = int(args.max_input_mb * 2**20)
+    ds = load(args.data, args.boundaries, max_input_bytes=limit)
     warnings = ds.geo.warnings + ds.records.warnings
     if args.command == "validate":
         for warning in warnings:
@@ -263,7 +286,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     ds = _load(args)
     if args.format != "html":
         table = change_table(ds, before, after, region=args.region)
-        _print_table(table, args.format, Path(args.out) if args.out else None)
+        _print_table(table, args.format, Path(args.out) if args.out else None, raw=args.raw_csv)
         return 0
     page = build_comparison(ds, before, after, region=args.region, detail=args.detail,
                             tiles=args.tiles, online_assets=args.online_assets)
@@ -320,6 +343,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     _date_or_pair(args, "start", "end", " for a time series")
     if args.plot and args.date:
         raise InputError("--plot draws a time series: give --start and --end")
+    plot_fmt = Path(args.plot).suffix.lower().lstrip(".") if args.plot else ""
+    if args.plot and plot_fmt not in ("png", "svg", "pdf"):
+        raise InputError(f"--plot {args.plot!r}: charts are .png, .svg or .pdf")
     if args.date:
         as_date(args.date)
     else:
@@ -336,11 +362,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         from .api import stats_plot
         from .render.page import write_atomic
 
-        png = stats_plot(ds, args.start, args.end, step=args.step, region=args.region,
-                         measure=args.measure)
-        write_atomic(args.plot, png)
+        chart = stats_plot(ds, args.start, args.end, step=args.step, region=args.region,
+                           measure=args.measure, fmt=plot_fmt)
+        write_atomic(args.plot, chart)
         _wrote(Path(args.plot))
-    _print_table(table, args.format)
+    _print_table(table, args.format, raw=args.raw_csv)
     return 0
 
 
@@ -350,26 +376,34 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     date_range(args.start, args.end, args.step)
     known, gaps = coverage(_load(args), args.start, args.end, step=args.step, region=args.region)
     if args.format == "csv":
-        _print_table(known, "csv")
+        _print_table(known, "csv", raw=args.raw_csv)
         return 0
-    print("Districts with a known status (not 'unknown'), by province and date:\n")
-    print(known.to_string(index=False))
-    print(f"\n{len(gaps)} district(s) unknown on some of these dates "
-          "(first_known empty = no record at all); see data/events/GAPS.md:\n")
-    print(gaps.to_string(index=False) if len(gaps) else "(none)")
+    _say("Districts with a known status (not 'unknown'), by province and date:\n")
+    _say(known.to_string(index=False))
+    _say(f"\n{len(gaps)} district(s) unknown on some of these dates "
+         "(first_known empty = no record at all); see data/events/GAPS.md:\n")
+    _say(gaps.to_string(index=False) if len(gaps) else "(none)")
     return 0
 
 
-def _print_table(table: Any, fmt: str, out: Path | None = None) -> None:
-    """Print ``table`` as csv, json or an aligned table, or write it to ``out``."""
+def _say(text: str) -> None:
+    """A line for the terminal: control codes in the data are shown, never sent."""
+    sys.stdout.write(terminal_safe(text) + "\n")
+
+
+def _print_table(table: Any, fmt: str, out: Path | None = None, *, raw: bool = False) -> None:
+    """Print ``table`` as csv, json or an aligned table, or write it to ``out``. CSV cells are
+    made spreadsheet-safe unless ``raw``; what goes to the terminal loses its control codes."""
     if fmt == "table":
         text = table.to_string(index=False) + "\n"
     elif fmt == "json":
         text = json.dumps(table.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n"
     else:
+        if not raw:
+            table = table.map(spreadsheet_cell)
         text = table.to_csv(index=False, lineterminator="\n")
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text))
         return
     from .render.page import write_atomic
 
@@ -381,16 +415,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .api import as_date, status_table
 
     day = as_date(args.date)
-    _print_table(status_table(_load(args), day, region=args.region), args.format)
+    _print_table(status_table(_load(args), day, region=args.region), args.format,
+                 raw=args.raw_csv)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     ds = _load(args)
     r = ds.records
-    print(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records "
-          f"in {r.folder}; {len(ds.geo.districts)} districts in {ds.geo.path}; "
-          f"{len(r.warnings) + len(ds.geo.warnings)} warning(s)")
+    _say(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records "
+         f"in {r.folder}; {len(ds.geo.districts)} districts in {ds.geo.path}; "
+         f"{len(r.warnings) + len(ds.geo.warnings)} warning(s)")
     return 0
 
 
@@ -404,17 +439,35 @@ def cmd_places(args: argparse.Namespace) -> int:
                          f"{ds.records.gazetteer.did_you_mean(args.query)}")
     for p in found:
         aliases = "; ".join(p.aliases)
-        print(f"{p.code}\t{p.level}\t{p.province}\t{p.name}\t{aliases}")
+        _say(f"{p.code}\t{p.level}\t{p.province}\t{p.name}\t{aliases}")
     return 0
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` (temporary files) runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+class _SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_SafeFormatter("%(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     logging.getLogger("mapgen").setLevel(logging.ERROR if args.quiet else level)
     func: Callable[[argparse.Namespace], int] = args.func
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = func(args)
         if _WARNINGS and _WARNINGS[0]:
@@ -423,13 +476,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except DataError as exc:
         tail = "" if args.command == "validate" else "; nothing was written"
-        sys.stderr.write(f"mapgen {args.command}: the input has errors{tail}\n{exc}\n")
+        _err(f"mapgen {args.command}: the input has errors{tail}\n{exc}")
         return 2
     except MapgenError as exc:
-        sys.stderr.write(f"mapgen {args.command}: error: {exc}\n")
+        _err(f"mapgen {args.command}: error: {exc}")
         return 2
     except BrokenPipeError:  # output piped into `head`: stop quietly
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # reading or writing where the library did not expect it
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err(f"mapgen {args.command}: error: {where}{exc.strerror or exc}")
+        return 2
+    except KeyboardInterrupt as exc:
+        # Ctrl-C or SIGTERM: temporary files are gone (their ``finally`` ran), no traceback
+        _err(f"mapgen {args.command}: interrupted; no partial file was left")
+        return 143 if isinstance(exc, _Terminated) else 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(terminal_safe(text) + "\n")

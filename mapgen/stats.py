@@ -90,17 +90,34 @@ def capital_falls(states: list[ControlState]) -> list[tuple[dt.date, str]]:
     return sorted(falls)
 
 
+#: The formats :func:`plot_series` writes.
+PLOT_FORMATS = ("png", "svg", "pdf")
+
+
 def plot_series(states: list[ControlState], geo: Geography, *, measure: str = "population",
-                title: str = "") -> bytes:
-    """A PNG: stacked areas of ``measure`` (population, districts or area_km2) by status over
-    the states' dates, with the fall of each provincial capital marked."""
+                title: str = "", fmt: str = "png") -> bytes:
+    """A chart (``fmt``: png, svg or pdf): stacked areas of ``measure`` (population,
+    districts or area_km2) by status over the states' dates, with the fall of each provincial
+    capital marked. Text is never parsed as mathtext: a ``$`` in a name stays a ``$``."""
+    import matplotlib as mpl
+
+    if measure not in ("population", "districts", "area_km2"):
+        raise InputError(f"measure must be population, districts or area_km2, not {measure!r}")
+    if fmt not in PLOT_FORMATS:
+        raise InputError(f"plot format {fmt!r}: use png, svg or pdf")
+    rc: dict[str, Any] = {"text.parse_math": False, "text.usetex": False, "svg.hashsalt": "mapgen",
+          "svg.fonttype": "none"}
+    with mpl.rc_context(rc):  # type: ignore[arg-type]  # stubs want literal keys
+        return _plot_series(states, geo, measure=measure, title=title, fmt=fmt)
+
+
+def _plot_series(states: list[ControlState], geo: Geography, *, measure: str, title: str,
+                 fmt: str) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from .render.style import STATUS_STYLES
 
-    if measure not in ("population", "districts", "area_km2"):
-        raise InputError(f"measure must be population, districts or area_km2, not {measure!r}")
     series = stats_series(states, geo, by="all")
     series = series[series["status"] != "total"]
     wide = series.pivot(index="date", columns="status", values=measure).reindex(
@@ -137,5 +154,7 @@ def plot_series(states: list[ControlState], geo: Geography, *, measure: str = "p
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    metadata: dict[str, Any] = {"png": {"Software": None}, "svg": {"Date": None},
+                                "pdf": {"CreationDate": None}}[fmt]
+    fig.savefig(buf, format=fmt, metadata=metadata)
     return buf.getvalue()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import tempfile
 from collections import OrderedDict
 from functools import cache
 from importlib import resources
@@ -18,6 +16,7 @@ from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElemen
 from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.template import Template
 
+from ..files import write_atomic as write_atomic  # where callers have always found it
 from .style import STATUS_STYLES
 
 LEAFLET_VERSION = "1.9.3"
@@ -251,13 +250,14 @@ def _prepare(node: Element, figure: Figure) -> None:
             figure.header.add_child(CssLink(url), name=name)
     if isinstance(node, folium.map.Class) and node.includes:
         raise TypeError(f"{type(node).__name__}.include() is not supported by render_html")
-    if isinstance(node, folium.map.Layer) and node.show:
+    parent = node._parent
+    if isinstance(node, folium.map.Layer) and node.show and parent is not None:
         node.add_child(ElementAddToElement(element_name=node.get_name(),
-                                           element_parent_name=node._parent.get_name()),
+                                           element_parent_name=parent.get_name()),
                        name=node.get_name() + "_add")
-    if isinstance(node, folium.map.LayerControl):
+    if isinstance(node, folium.map.LayerControl) and parent is not None:
         node.reset()
-        for item in node._parent._children.values():
+        for item in parent._children.values():
             if isinstance(item, folium.map.Layer) and item.control:
                 target = node.overlays if item.overlay else node.base_layers
                 target[item.layer_name] = item.get_name()
@@ -296,23 +296,3 @@ def render_html(map_: folium.Map) -> str:
         _render_tree(child, root)
     # Figure's own template only calls render() on header, html and script children
     return str(root._template.render(this=root, kwargs={}))
-
-
-def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
-    """Write to a temporary file beside ``path`` and rename it over ``path``: a failed run
-    never leaves a half-written file, and an existing one is replaced only by a complete one."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
