@@ -36,7 +36,8 @@ def _why(exc: OSError) -> str:
 
 
 def mb(n: int) -> str:
-    return f"{n / 2**20:,.1f} MB"
+    """A file size for messages: ``6.8 MB``, ``20 KB``."""
+    return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{n / 1024:,.0f} KB"
 
 
 def input_problem(path: Path, *, max_bytes: int = MAX_INPUT_BYTES,
