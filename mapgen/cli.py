@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from .errors import DataError, InputError, MapgenError
 from .files import MAX_INPUT_BYTES
-from .sanitize import spreadsheet_cell, terminal_safe
+from .sanitize import control_safe, spreadsheet_cell, terminal_safe
 
 log = logging.getLogger("mapgen")
 _WARNINGS: list[int] = []  # warning count of the data a command loaded, told at the end
@@ -403,7 +403,7 @@ def _print_table(table: Any, fmt: str, out: Path | None = None, *, raw: bool = F
             table = table.map(spreadsheet_cell)
         text = table.to_csv(index=False, lineterminator="\n")
     if out is None:
-        sys.stdout.write(terminal_safe(text))
+        sys.stdout.write(terminal_safe(text) if fmt == "table" else control_safe(text))
         return
     from .render.page import write_atomic
 

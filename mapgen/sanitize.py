@@ -21,9 +21,20 @@ def control_chars(text: str) -> str:
     return "".join(sorted({f"\\x{ord(c):02x}" for c in CONTROL.findall(text)}))
 
 
+def _escape(m: re.Match[str]) -> str:
+    return m.group(0).encode("unicode_escape").decode("ascii")
+
+
 def terminal_safe(text: str) -> str:
-    """``text`` with every control or bidi-override character shown as a visible escape."""
-    return _TERMINAL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    """``text`` with every control or bidi-override character shown as a visible escape:
+    for what people read (tables, lists, messages)."""
+    return _TERMINAL.sub(_escape, text)
+
+
+def control_safe(text: str) -> str:
+    """``text`` with control characters (not tab and newline) shown as visible escapes: for
+    CSV and JSON on standard output, whose text is otherwise the data, bidi marks included."""
+    return CONTROL.sub(_escape, text)
 
 
 def spreadsheet_cell(value: Any) -> Any:
