@@ -127,6 +127,14 @@ class _Reader:
     #: ids of sources and sites that are present but rejected (reported once, where they
     #: are defined, not again wherever they are cited)
     bad_ids: set[str] = field(default_factory=set)
+    #: files that could not be read to the end: what they define is unknown, so a reference
+    #: to it is not reported again as "no such id"
+    failed: set[str] = field(default_factory=set)
+
+    def fail(self, file: str, line: int, fld: str, value: object, msg: str,
+             hint: str = "") -> None:
+        self.problem(file, line, fld, value, msg, hint)
+        self.failed.add(file)
 
     def problem(self, file: str, line: int, fld: str, value: object, msg: str, hint: str = "",
                 severity: str = "error") -> None:
@@ -141,34 +149,34 @@ class _Reader:
             present = sorted(p.name for p in self.folder.glob("*.csv"))
             close = difflib.get_close_matches(name, present, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"expected files: {', '.join(COLUMNS)}"
-            self.problem(name, 0, "file", name, "file is missing", hint)
+            self.fail(name, 0, "file", name, "file is missing", hint)
             return
         try:
             raw = read_bounded(path, max_bytes=self.max_bytes, inside=self.folder)
         except FileError as exc:
-            self.problem(name, 0, "file", name, str(exc).removeprefix(f"{path}: "),
+            self.fail(name, 0, "file", name, str(exc).removeprefix(f"{path}: "),
                          "records are regular files inside the records folder")
             return
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            self.problem(name, line, "encoding", raw[exc.start : exc.start + 4].hex(" "),
+            self.fail(name, line, "encoding", raw[exc.start : exc.start + 4].hex(" "),
                          "not UTF-8 text", "save the file as CSV UTF-8 from your spreadsheet")
             return
         if "\x00" in text:
-            self.problem(name, text[: text.index("\x00")].count("\n") + 1, "encoding", "NUL",
+            self.fail(name, text[: text.index("\x00")].count("\n") + 1, "encoding", "NUL",
                          "file holds a NUL byte: not a text file", "save the file as CSV UTF-8")
             return
         if not text.strip():
-            self.problem(name, 0, "file", "", "file is empty",
+            self.fail(name, 0, "file", "", "file is empty",
                          f"the first line must name the columns: {', '.join(COLUMNS[name])}")
             return
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
             header = [h.strip() for h in next(reader)]
         except csv.Error as exc:
-            self.problem(name, 1, "header", "", f"cannot be read as CSV: {exc}")
+            self.fail(name, 1, "header", "", f"cannot be read as CSV: {exc}")
             return
         missing = [c for c in COLUMNS[name] if c not in header]
         for col in missing:
@@ -177,6 +185,7 @@ class _Reader:
                 f"the first line must name the columns {', '.join(COLUMNS[name])}"
             self.problem(name, 1, "header", col, "column is missing", hint)
         if missing:
+            self.failed.add(name)
             return
         seen_header = set()
         known = (*COLUMNS[name], *OPTIONAL_COLUMNS.get(name, ()))
@@ -219,7 +228,7 @@ class _Reader:
                     continue
                 yield line, row
         except csv.Error as exc:
-            self.problem(name, start, "row", "", f"cannot be read as CSV: {exc}",
+            self.fail(name, start, "row", "", f"cannot be read as CSV: {exc}",
                          "check for an unclosed double quote")
 
     def date(self, file: str, line: int, fld: str, value: str) -> dt.date | None:
@@ -450,6 +459,8 @@ def _read_aliases(rd: _Reader, gaz: Gazetteer, *, checked: bool = True) -> None:
             continue
         if not checked:
             continue
+        if place not in gaz.places and "sites.csv" in rd.failed:
+            continue
         if place not in gaz.places:
             rd.problem(f, line, "place", place, "unknown place code",
                        gaz.did_you_mean(place))
@@ -480,6 +491,8 @@ def _read_control(rd: _Reader, geo: Geography | None, gaz: Gazetteer,
             ok = False
         elif geo is None:
             pass  # no boundaries to check the place against
+        elif place not in gaz.places and "sites.csv" in rd.failed:
+            ok = False  # perhaps a site of the unreadable sites.csv: reported there
         elif place not in gaz.places:
             rd.problem(f, line, "place", place, "unknown place",
                        "use a country, province or district P-code or a site_id; "
@@ -493,8 +506,8 @@ def _read_control(rd: _Reader, geo: Geography | None, gaz: Gazetteer,
                        "every record cites at least one source_id from sources.csv")
             ok = False
         for sid in cited:
-            if sid in rd.bad_ids:  # a rejected source: reported once, in sources.csv
-                ok = False
+            if sid in rd.bad_ids or "sources.csv" in rd.failed:
+                ok = False  # a rejected source, or an unreadable file: reported once, there
             elif sid not in sources:
                 close = difflib.get_close_matches(sid, list(sources), n=1)
                 rd.problem(f, line, "sources", sid, "no such source_id in sources.csv",

@@ -63,7 +63,7 @@ PUNCT_ONLY = re.compile(r"[\W_]*")
 
 def hostile(rng: random.Random) -> str:
     parts = rng.sample(FRAGMENTS, rng.randint(1, 3))
-    if rng.random() < 0.08:
+    if rng.random() < 0.015:
         parts.insert(rng.randrange(len(parts) + 1), rng.choice(CONTROL))
     if rng.random() < 0.05:
         parts.append("x" * rng.choice([2000, 20000]))

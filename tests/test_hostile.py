@@ -436,3 +436,12 @@ def test_cache_path_that_is_a_folder_leaks_nothing(ds: mapgen.Dataset, tmp_path:
     for _ in range(2):
         geography.web_geometry(ds.geo, detail="low")
     assert sorted(p.name for p in (tmp_path / "mapgen").iterdir()) == [cache.name]
+
+
+def test_unreadable_file_does_not_cascade(data_copy: Path) -> None:
+    (data_copy / "sources.csv").write_bytes(b"source_id,publisher\x00\n")
+    with pytest.raises(DataError) as exc:
+        mapgen.load(data_copy)
+    errors = [p for p in exc.value.problems if p.severity == "error"]
+    assert [(Path(p.file).name, p.field, p.value) for p in errors] == [
+        ("sources.csv", "encoding", "NUL")]
