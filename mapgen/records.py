@@ -39,8 +39,9 @@ COLUMNS = {
     "sites.csv": ("site_id", "name", "kind", "lat", "lon", "district", "precision"),
     "control.csv": ("date", "place", "status", "note", "sources", "confidence"),
     "aliases.csv": ("alias", "place"),
+    "trackers.csv": ("date", "tracker", "unit", "total", "status", "count", "source", "note"),
 }
-OPTIONAL_FILES = ("aliases.csv",)
+OPTIONAL_FILES = ("aliases.csv", "trackers.csv")
 #: Columns a file may have beyond the required ones.
 OPTIONAL_COLUMNS = {"sites.csv": ("name_dari",)}
 #: Words ``--region`` reads as region names: an alias may not take them.
