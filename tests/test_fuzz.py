@@ -6,7 +6,7 @@ A few hundred strings run by default; a longer run on demand::
 
     MAPGEN_FUZZ_DATASETS=400 MAPGEN_FUZZ_SEED=7 .venv/bin/python -m pytest tests/test_fuzz.py
 
-(each dataset carries 13 hostile strings, one per field).
+(each dataset carries 14 hostile strings, one per field).
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def _q(v: str) -> str:
 def _dataset(root: Path, rng: random.Random, kunduz: gpd.GeoDataFrame) -> dict[str, str]:
     """A records folder and a boundary file with a hostile string in every text field."""
     t = {f: hostile(rng) for f in ("publisher", "title", "url", "site_name", "site_dari",
-                                   "alias", "district_name", "district_dari", *[
+                                   "alias", "district_name", "district_dari", "province_name",
+                                   *[
                                        f"note{i}" for i in range(2, 7)])}
     t["url"] = "https://example.org/p?q=" + re.sub(r"\s", "+", t["url"])
     data = root / "records"
@@ -102,6 +103,10 @@ def _dataset(root: Path, rng: random.Random, kunduz: gpd.GeoDataFrame) -> dict[s
     frame.loc[frame["pcode"] == "AF1907", "name"] = t["district_name"]
     frame.loc[frame["pcode"] == "AF1907", "name_dari"] = t["district_dari"]
     frame.to_file(root / "b.gpkg", layer="districts")
+    province = frame.dissolve(by="province_pcode").reset_index()
+    province = province.assign(pcode=province["province_pcode"], name=t["province_name"],
+                               name_dari="")[["pcode", "name", "name_dari", "geometry"]]
+    province.to_file(root / "b.gpkg", layer="provinces")
     return t
 
 
@@ -182,6 +187,12 @@ def test_hostile_text_everywhere(n: int, browser, kunduz: gpd.GeoDataFrame, tmp_
     rows = {r["place"]: r for r in json.loads(results["statusjson"])}
     assert {p: rows[p]["note"] for p in notes} == notes
     assert rows["AF1907"]["name"] == t["district_name"]
+    if n % 6 == 0:  # the figure's SVG keeps text as text: the title holds the region name
+        import xml.etree.ElementTree as ET
+
+        svg = ET.parse(out / "f.svg").getroot()  # noqa: S314  (our own output)
+        texts = ["".join(e.itertext()) for e in svg.iter("{http://www.w3.org/2000/svg}text")]
+        assert f"Territorial control \u2014 {t['province_name']}" in texts
     # the page, as Chromium reads it
     page, log = open_page(browser, out / "p.html", settle_ms=100)
     html = (out / "p.html").read_text(encoding="utf-8")
@@ -191,6 +202,7 @@ def test_hostile_text_everywhere(n: int, browser, kunduz: gpd.GeoDataFrame, tmp_
     assert data["sources"]["fz"][:2] == [t["publisher"], t["title"]]
     assert data["sources"]["fz"][3] == t["url"]
     assert t["site_name"] in data["sites"]["name"]
+    assert data["region"] == t["province_name"]
     i = data["districts"]["code"].index("AF1907")
     assert [data["districts"]["name"][i], data["districts"]["dari"][i]] == [
         t["district_name"], t["district_dari"]]
