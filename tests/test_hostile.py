@@ -251,12 +251,12 @@ def test_record_files_must_be_small_regular_files(data_copy: Path, case: str) ->
     assert f"control.csv: file: 'control.csv': {message}" in r.err
 
 
-def test_symlink_inside_the_folder_is_read(data_copy: Path) -> None:
+def test_symlink_inside_the_folder_is_read(data_copy: Path, ds: mapgen.Dataset) -> None:
     (data_copy / "real-control.csv").write_bytes((data_copy / "control.csv").read_bytes())
     (data_copy / "control.csv").unlink()
     (data_copy / "control.csv").symlink_to("real-control.csv")
-    ds = mapgen.load(data_copy)
-    assert len(ds.records.control) == 230
+    linked = mapgen.load(data_copy)
+    assert linked.records.control == ds.records.control
 
 
 def test_boundaries_folder_is_refused(tmp_path: Path) -> None:
@@ -271,12 +271,13 @@ def test_boundaries_folder_is_refused(tmp_path: Path) -> None:
 def test_record_errors_reported_when_boundaries_fail(data_copy: Path, tmp_path: Path) -> None:
     bad = tmp_path / "b.gpkg"
     bad.write_text("not a geopackage", encoding="utf-8")
+    line = len((data_copy / "control.csv").read_text(encoding="utf-8-sig").splitlines()) + 1
     _append(data_copy, "control.csv", "2021-13-01,AF1901,taliban,,seed-tolonews-2021-08-08,high")
     with pytest.raises(DataError) as exc:
         mapgen.load(data_copy, bad)
     text = str(exc.value)
     assert "GDAL cannot read it" in text
-    assert "control.csv:232: date: '2021-13-01': not a date" in text
+    assert f"control.csv:{line}: date: '2021-13-01': not a date" in text
 
 
 def test_bad_source_and_site_reported_once(data_copy: Path) -> None:
