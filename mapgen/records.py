@@ -19,19 +19,15 @@ from pyproj import Transformer
 from .errors import DataError, FileError, MapgenError, MissingFileError, Problem
 from .files import MAX_INPUT_BYTES, read_bounded
 from .gazetteer import Gazetteer, Place, normalise
-from .geography import EQUAL_AREA_CRS, Geography, load_boundaries
+from .geography import Geography, load_boundaries
 from .sanitize import control_chars
+from .theatre import Theatre
 
-#: The records shipped with the project.
-DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "events"
-
-STATUSES = ("government", "taliban", "contested", "unknown")
 CONFIDENCE = ("high", "medium", "low")
 PRECISION = ("exact", "approximate", "centroid")
-SITE_KINDS = (
-    "city", "governor_compound", "police_hq", "nds_office", "prison", "army_base",
-    "airport", "district_centre", "other",
-)
+#: Values of the optional ``capital`` column of ``sites.csv``: the seat of a province or of
+#: the country (empty for any other site).
+CAPITAL = ("", "province", "country")
 EARLIEST = dt.date(1900, 1, 1)
 
 COLUMNS = {
@@ -42,10 +38,8 @@ COLUMNS = {
     "trackers.csv": ("date", "tracker", "unit", "total", "status", "count", "source", "note"),
 }
 OPTIONAL_FILES = ("aliases.csv", "trackers.csv")
-#: Columns a file may have beyond the required ones.
-OPTIONAL_COLUMNS = {"sites.csv": ("name_dari",)}
-#: Words ``--region`` reads as region names: an alias may not take them.
-REGION_WORDS = ("north", "all")
+#: Columns a file may have beyond the required ones (and, in sites.csv, any ``name_*``).
+OPTIONAL_COLUMNS = {"sites.csv": ("capital", "name_dari")}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 #: A decimal number in ASCII digits: no "3_6.7", no other scripts' digits, no nan or inf.
@@ -87,7 +81,8 @@ class Site:
     district: str
     precision: str
     line: int
-    name_dari: str = ""
+    other_names: tuple[str, ...] = ()  # the optional name_* columns, searchable
+    capital: str = ""  # "", "province" or "country"
 
 
 @dataclass(frozen=True)
@@ -110,6 +105,7 @@ class Records:
     control: tuple[Record, ...]
     gazetteer: Gazetteer
     folder: Path
+    theatre: Theatre
     warnings: tuple[Problem, ...] = ()
 
 
@@ -194,7 +190,7 @@ class _Reader:
             if h in seen_header:
                 self.problem(name, 1, "header", h, "column named twice")
             seen_header.add(h)
-            if h in known or not h:
+            if h in known or not h or (name == "sites.csv" and h.startswith("name_")):
                 continue
             close = difflib.get_close_matches(h, known, n=1, cutoff=0.75)
             if close:
@@ -268,24 +264,25 @@ class _Reader:
 
 
 def base_gazetteer(geo: Geography) -> Gazetteer:
-    """Provinces and districts by code, AGCHO name and Dari name."""
+    """Country, provinces and districts by code, name and second name."""
     gaz = Gazetteer()
     for code, row in geo.country.iterrows():
-        gaz.add(Place(str(code), str(row["name"]), "country", ""), [str(row["name_dari"])])
+        gaz.add(Place(str(code), str(row["name"]), "country", ""), [str(row["name_local"])])
     for code, row in geo.provinces.iterrows():
-        gaz.add(Place(str(code), str(row["name"]), "province", str(code)), [str(row["name_dari"])])
+        gaz.add(Place(str(code), str(row["name"]), "province", str(code)), [str(row["name_local"])])
     for code, row in geo.districts.iterrows():
         gaz.add(Place(str(code), str(row["name"]), "district", str(row["province_pcode"])),
-                [str(row["name_dari"])])
+                [str(row["name_local"])])
     return gaz
 
 
 def load_records(
-    folder: str | os.PathLike[str] | None, geo: Geography, *,
+    folder: str | os.PathLike[str], geo: Geography, theatre: Theatre, *,
     max_input_bytes: int = MAX_INPUT_BYTES,
 ) -> Records:
     """Read ``sources.csv``, ``sites.csv``, ``control.csv`` and ``aliases.csv`` from ``folder``
-    and check them against each other and against the boundaries.
+    and check them against each other, against the boundaries and against the statuses and
+    site kinds of ``theatre``.
 
     Raises
     ------
@@ -294,12 +291,12 @@ def load_records(
     DataError
         Any error was found; it lists all of them (and the warnings) at once.
     """
-    return _load_records(folder, geo, [], max_input_bytes)
+    return _load_records(folder, geo, theatre, [], max_input_bytes)
 
 
 def load_checked(
-    folder: str | os.PathLike[str] | None, boundaries: str | os.PathLike[str] | None, *,
-    max_input_bytes: int = MAX_INPUT_BYTES,
+    folder: str | os.PathLike[str], boundaries: str | os.PathLike[str] | None,
+    theatre: Theatre, *, max_input_bytes: int = MAX_INPUT_BYTES,
 ) -> tuple[Geography, Records]:
     """The boundaries and the records, every problem of both reported at once: when the
     boundaries fail, the records are still checked for everything that does not need them."""
@@ -313,7 +310,7 @@ def load_checked(
         geo, failure = None, exc
         first = [Problem(str(boundaries), 0, "file", str(boundaries), str(exc))]
     try:
-        records = _load_records(folder, geo, [], max_input_bytes)
+        records = _load_records(folder, geo, theatre, [], max_input_bytes)
     except DataError as exc:
         if failure is None:
             raise
@@ -329,21 +326,21 @@ def load_checked(
 
 
 def _load_records(
-    folder: str | os.PathLike[str] | None, geo: Geography | None, problems: list[Problem],
-    max_input_bytes: int,
+    folder: str | os.PathLike[str], geo: Geography | None, theatre: Theatre,
+    problems: list[Problem], max_input_bytes: int,
 ) -> Records:
-    root = Path(folder) if folder is not None else DEFAULT_DATA
+    root = Path(folder)
     if not root.is_dir():
         raise MissingFileError(f"{root}: records folder not found (give --data DIR)")
     rd = _Reader(root, list(problems), max_input_bytes)
     sources = _read_sources(rd)
     gaz = base_gazetteer(geo) if geo is not None else Gazetteer()
-    sites = _read_sites(rd, geo, gaz)
-    _read_aliases(rd, gaz, checked=geo is not None)
-    control = _read_control(rd, geo, gaz, sources, sites)
+    sites = _read_sites(rd, geo, gaz, theatre)
+    _read_aliases(rd, gaz, ("all", *theatre.regions), checked=geo is not None)
+    control = _read_control(rd, geo, gaz, sources, sites, theatre)
     if any(p.severity == "error" for p in rd.problems):
         raise DataError(rd.problems)
-    return Records(sources, sites, control, gaz, root, tuple(rd.problems))
+    return Records(sources, sites, control, gaz, root, theatre, tuple(rd.problems))
 
 
 def _read_sources(rd: _Reader) -> dict[str, Source]:
@@ -377,19 +374,18 @@ def _read_sources(rd: _Reader) -> dict[str, Source]:
     return out
 
 
-_TO_EA = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+def _distance_km(geo: Geography, shape: shapely.Geometry, point: shapely.Point) -> float:
+    to_ea = Transformer.from_crs("EPSG:4326", geo.equal_area, always_xy=True)
 
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_ea.transform(xy[:, 0], xy[:, 1]))
 
-def _to_equal_area(xy: np.ndarray) -> np.ndarray:
-    return np.column_stack(_TO_EA.transform(xy[:, 0], xy[:, 1]))
-
-
-def _distance_km(shape: shapely.Geometry, point: shapely.Point) -> float:
-    a, b = shapely.transform(shape, _to_equal_area), shapely.transform(point, _to_equal_area)
+    a, b = shapely.transform(shape, project), shapely.transform(point, project)
     return float(shapely.distance(a, b)) / 1000
 
 
-def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer) -> dict[str, Site]:
+def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer, theatre: Theatre
+                ) -> dict[str, Site]:
     f = "sites.csv"
     out: dict[str, Site] = {}
     for line, row in rd.rows(f):
@@ -399,8 +395,9 @@ def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer) -> dict[str,
             if first is None:
                 rd.bad_ids.add(sid)
             continue
-        ok = rd.choice(f, line, "kind", row["kind"], SITE_KINDS)
+        ok = rd.choice(f, line, "kind", row["kind"], theatre.kind_ids)
         ok &= rd.choice(f, line, "precision", row["precision"], PRECISION)
+        ok &= rd.choice(f, line, "capital", row.get("capital", ""), CAPITAL)
         coords = []
         for fld, limit in (("lat", 90.0), ("lon", 180.0)):
             try:
@@ -424,15 +421,16 @@ def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer) -> dict[str,
             rd.bad_ids.add(sid)
             continue
         lat, lon = coords
+        others = tuple(v for k, v in row.items() if k.startswith("name_") and v)
         site = Site(sid, row["name"], row["kind"], lat, lon, district, row["precision"], line,
-                    row.get("name_dari", ""))
+                    others, row.get("capital", ""))
         if geo is None:  # boundaries failed: the site is checked as far as it can be
             out[sid] = site
             continue
         shape = geo.districts.geometry[district]
         point = shapely.Point(lon, lat)
         if not shape.covers(point):
-            km = _distance_km(shape, point)
+            km = _distance_km(geo, shape, point)
             rd.problem(f, line, "lat/lon", f"{lat}, {lon}",
                        f"point lies {km:.1f} km outside district {district}",
                        "check the coordinates (lat first) or the district code")
@@ -440,11 +438,12 @@ def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer) -> dict[str,
             continue
         out[sid] = site
         province = str(geo.districts.loc[district, "province_pcode"])
-        gaz.add(Place(sid, site.name, "site", province), [site.name_dari] if site.name_dari else [])
+        gaz.add(Place(sid, site.name, "site", province), list(others))
     return out
 
 
-def _read_aliases(rd: _Reader, gaz: Gazetteer, *, checked: bool = True) -> None:
+def _read_aliases(rd: _Reader, gaz: Gazetteer, region_words: tuple[str, ...], *,
+                  checked: bool = True) -> None:
     f = "aliases.csv"
     for line, row in rd.rows(f):
         alias, place = row["alias"], row["place"]
@@ -454,9 +453,9 @@ def _read_aliases(rd: _Reader, gaz: Gazetteer, *, checked: bool = True) -> None:
             rd.problem(f, line, "alias", "", "empty")
             continue
         key = normalise(alias)
-        if key in REGION_WORDS:
+        if key in {normalise(w) for w in region_words}:
             rd.problem(f, line, "alias", alias, "is a --region word",
-                       f"{', '.join(REGION_WORDS)} name regions; choose another alias")
+                       f"{', '.join(region_words)} name regions; choose another alias")
             continue
         if not checked:
             continue
@@ -480,7 +479,8 @@ def _read_aliases(rd: _Reader, gaz: Gazetteer, *, checked: bool = True) -> None:
 
 
 def _read_control(rd: _Reader, geo: Geography | None, gaz: Gazetteer,
-                  sources: dict[str, Source], sites: dict[str, Site]) -> tuple[Record, ...]:
+                  sources: dict[str, Source], sites: dict[str, Site], theatre: Theatre
+                  ) -> tuple[Record, ...]:
     f = "control.csv"
     out: list[Record] = []
     seen: dict[tuple[str, dt.date], Record] = {}
@@ -499,7 +499,7 @@ def _read_control(rd: _Reader, geo: Geography | None, gaz: Gazetteer,
                        "use a country, province or district P-code or a site_id; "
                        + gaz.did_you_mean(place))
             ok = False
-        ok &= rd.choice(f, line, "status", row["status"], STATUSES)
+        ok &= rd.choice(f, line, "status", row["status"], theatre.status_ids)
         ok &= rd.choice(f, line, "confidence", row["confidence"], CONFIDENCE)
         cited = tuple(s.strip() for s in row["sources"].split(";") if s.strip())
         if not cited:

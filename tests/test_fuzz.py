@@ -101,11 +101,11 @@ def _dataset(root: Path, rng: random.Random, kunduz: gpd.GeoDataFrame) -> dict[s
                                       encoding="utf-8")
     frame = kunduz.copy()
     frame.loc[frame["pcode"] == "AF1907", "name"] = t["district_name"]
-    frame.loc[frame["pcode"] == "AF1907", "name_dari"] = t["district_dari"]
+    frame.loc[frame["pcode"] == "AF1907", "name_local"] = t["district_dari"]
     frame.to_file(root / "b.gpkg", layer="districts")
     province = frame.dissolve(by="province_pcode").reset_index()
     province = province.assign(pcode=province["province_pcode"], name=t["province_name"],
-                               name_dari="")[["pcode", "name", "name_dari", "geometry"]]
+                               name_local="")[["pcode", "name", "name_local", "geometry"]]
     province.to_file(root / "b.gpkg", layer="provinces")
     return t
 
@@ -127,7 +127,7 @@ def _files(root: Path) -> set[Path]:
 @pytest.fixture(scope="module")
 def kunduz(ds: mapgen.Dataset) -> gpd.GeoDataFrame:
     d = ds.geo.districts
-    cols = ["pcode", "name", "name_dari", "province_pcode", "population", "area_km2",
+    cols = ["pcode", "name", "name_local", "province_pcode", "population", "area_km2",
             "geometry"]
     return d[d["province_pcode"] == "AF19"].reset_index(drop=True)[cols]
 
@@ -198,13 +198,13 @@ def test_hostile_text_everywhere(n: int, browser, kunduz: gpd.GeoDataFrame, tmp_
     html = (out / "p.html").read_text(encoding="utf-8")
     var = re.search(r"var (mapgen_data_\d+) = ", html).group(1)  # type: ignore[union-attr]
     data = page.evaluate(var)
-    assert set(notes.values()) <= {r[3] for r in data["records"]}
-    assert data["sources"]["fz"][:2] == [t["publisher"], t["title"]]
-    assert data["sources"]["fz"][3] == t["url"]
+    assert set(notes.values()) <= set(data["records"]["note"])
+    fz = data["sources"]["fz"]
+    assert [fz["publisher"], fz["title"], fz["url"]] == [t["publisher"], t["title"], t["url"]]
     assert t["site_name"] in data["sites"]["name"]
     assert data["region"] == t["province_name"]
     i = data["districts"]["code"].index("AF1907")
-    assert [data["districts"]["name"][i], data["districts"]["dari"][i]] == [
+    assert [data["districts"]["name"][i], data["districts"]["local"][i]] == [
         t["district_name"], t["district_dari"]]
     with contextlib.suppress(Exception):
         page.locator("details.mapgen-sources-panel summary").click(timeout=2000)

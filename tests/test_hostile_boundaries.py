@@ -14,12 +14,12 @@ import pytest
 import shapely
 
 import mapgen
-from mapgen.render.figure import export_figure
+from mapgen import export_figure
 
 from .conftest import run_cli
 
 RECORDS = Path(__file__).parent / "data" / "good-bom-dari"
-COLS = ["pcode", "name", "name_dari", "province_pcode", "population", "area_km2", "geometry"]
+COLS = ["pcode", "name", "name_local", "province_pcode", "population", "area_km2", "geometry"]
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +99,9 @@ CASES: dict[str, tuple[Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], str | Non
     "empty-name": (_set(1, "name", ""), "districts feature 2 (AF1902): name: '': empty"),
     "no-pcode": (_set(1, "pcode", None), "districts feature 2: pcode: '': empty"),
     "duplicate-shape": (_set(1, "geometry", None), "no geometry"),
-    "misspelt-column": (lambda f: f.rename(columns={"name_dari": "name_dary"}),
-                        "districts columns: 'name_dary': unknown column (did you mean "
-                        "'name_dari'?"),
+    "misspelt-column": (lambda f: f.rename(columns={"population": "populaton"}),
+                        "districts columns: 'populaton': unknown column (did you mean "
+                        "'population'?"),
     "control-in-name": (_set(0, "name", "Kunduz\x1b[2J"), "holds control characters (\\x1b)"),
     "latitude-out-of-range": (lambda f: f.set_geometry(
         f.geometry.translate(0, 60)), "coordinates out of range for longitude/latitude"),
