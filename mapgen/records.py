@@ -39,7 +39,7 @@ COLUMNS = {
 }
 OPTIONAL_FILES = ("aliases.csv", "trackers.csv")
 #: Columns a file may have beyond the required ones (and, in sites.csv, any ``name_*``).
-OPTIONAL_COLUMNS = {"sites.csv": ("capital", "name_dari")}
+OPTIONAL_COLUMNS = {"sites.csv": ("capital",)}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 #: A decimal number in ASCII digits: no "3_6.7", no other scripts' digits, no nan or inf.
