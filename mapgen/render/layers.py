@@ -17,6 +17,7 @@ import shapely
 from ..control import ControlState
 from ..geography import GRID, Geography, WebGeometry
 from ..records import Records
+from .labels import capitals, district_label_points
 from .style import STATUS_INDEX, legend_payload
 
 _SCALE = round(1 / GRID)
@@ -146,6 +147,7 @@ def build_payload(
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
             "geom": dgeom,
+            "label": district_label_points(web.districts, dcodes),
         },
         "provinces": {
             "code": pcodes,
@@ -163,6 +165,7 @@ def build_payload(
             "lon": [sites[s].lon for s in site_ids],
             "precision": [sites[s].precision for s in site_ids],
             "district": [sites[s].district for s in site_ids],
+            "capital": capitals(sites, site_ids),
         },
         "names": {c: names[c] for c in sorted({r[2] for r in rec_rows} & set(names))},
         "records": rec_rows,

@@ -178,13 +178,33 @@
     return box;
   }
 
-  function symbolSvg(glyph, colour, dashed) {
-    // Built from the page's own constants only (glyph and colour come from the style table).
-    return '<svg xmlns="' + SVGNS + '" width="24" height="24" viewBox="0 0 24 24">' +
-      '<circle cx="12" cy="12" r="10" fill="' + colour + '" stroke="#222" stroke-width="1.5"' +
-      (dashed ? ' stroke-dasharray="3 2"' : "") + "/>" +
-      '<text x="12" y="16.5" text-anchor="middle" font-size="12" font-weight="bold" ' +
-      'font-family="sans-serif" fill="#111">' + glyph + "</text></svg>";
+  function svgEl(tag, attrs) {
+    var n = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs).forEach(function (k) { n.setAttribute(k, String(attrs[k])); });
+    return n;
+  }
+
+  // A lettered disc of radius r (pixels) in a square SVG of side 2 * half; the glyph is put
+  // in with textContent, the colour is one of the legend's.
+  function symbolSvg(glyph, colour, dashed, r, half) {
+    r = r || 10; half = half || 12;
+    var svg = svgEl("svg", { width: 2 * half, height: 2 * half, viewBox: "0 0 " + 2 * half + " " + 2 * half });
+    svg.appendChild(svgEl("circle", { cx: half, cy: half, r: r + 1.5, fill: "#ffffff", "class": "mapgen-halo" }));
+    var disc = svgEl("circle", { cx: half, cy: half, r: r, fill: colour, stroke: "#222", "stroke-width": 1.5, "class": "mapgen-disc" });
+    if (dashed) disc.setAttribute("stroke-dasharray", "3 2");
+    svg.appendChild(disc);
+    var text = svgEl("text", { x: half, y: half + r * 0.42, "text-anchor": "middle", "font-size": Math.round(r * 1.2),
+                               "font-weight": "bold", "font-family": "sans-serif", fill: "#111" });
+    text.textContent = glyph;
+    svg.appendChild(text);
+    return svg;
+  }
+
+  function ringSvg(colour, r, width) {
+    var half = r + width;
+    var svg = svgEl("svg", { width: 2 * half, height: 2 * half, viewBox: "0 0 " + 2 * half + " " + 2 * half });
+    svg.appendChild(svgEl("circle", { cx: half, cy: half, r: r + width / 2, fill: "none", stroke: colour, "stroke-width": width }));
+    return svg;
   }
 
   function View(map, groups, data, options) {
@@ -223,34 +243,21 @@
       L.polygon(decode(g, scale), {
         color: "#333333", weight: 1.6, fill: false, interactive: false, className: "mapgen-province"
       }).addTo(groups.provinces);
-      var label = el("span", null, data.provinces.name[p]);
-      L.tooltip({ permanent: true, direction: "center", className: "mapgen-label", interactive: false })
-        .setLatLng(data.provinces.label[p]).setContent(label).addTo(groups.provinces);
     });
 
-    // sites sharing a coordinate are fanned out in a small circle so that none hides another
-    var seen = {};
+    // each site at its own point; where discs would overlap they are fanned out on screen
+    // (layout.js) with a leader line back to the point, recomputed at every zoom
+    map.createPane("mapgenLabels").style.zIndex = 450;
+    map.createPane("mapgenLeaders").style.zIndex = 590;
+    this.leaders = L.layerGroup().addTo(groups.sites);
     this.siteMarkers = data.sites.id.map(function (id, j) {
-      var key = data.sites.lat[j] + "," + data.sites.lon[j];
-      var k = seen[key] = (seen[key] === undefined ? 0 : seen[key] + 1);
-      return { j: j, k: k, key: key };
-    }).map(function (m) {
-      var total = data.sites.id.filter(function (_, q) {
-        return data.sites.lat[q] + "," + data.sites.lon[q] === m.key;
-      }).length;
-      var dx = 0, dy = 0;
-      if (total > 1) {
-        var angle = 2 * Math.PI * m.k / total, radius = 10 + 3 * total;
-        dx = Math.round(radius * Math.cos(angle)); dy = Math.round(radius * Math.sin(angle));
-      }
-      // an icon from the start: Leaflet's default image icon would be fetched from disk
-      var marker = L.marker([data.sites.lat[m.j], data.sites.lon[m.j]], {
+      var marker = L.marker([data.sites.lat[j], data.sites.lon[j]], {
         keyboard: true, icon: L.divIcon({ className: "mapgen-site", html: "" })
       });
-      marker.mapgenOffset = [dx, dy];
-      marker.bindPopup(function () { return sitePopup(data, self.frame(), m.j); }, { maxWidth: 320, autoPanPaddingTopLeft: [20, 130] });
-      marker.bindTooltip(function () { return el("span", null, data.sites.name[m.j]); },
-                         { direction: "top", offset: [dx, dy - 12] });
+      marker.mapgenOffset = [0, 0];
+      marker.bindPopup(function () { return sitePopup(data, self.frame(), j); }, { maxWidth: 320, autoPanPaddingTopLeft: [20, 130] });
+      marker.bindTooltip(function () { return el("span", null, data.sites.name[j]); },
+                         { direction: "top", offset: [0, -12] });
       marker.addTo(groups.sites);
       return marker;
     });
@@ -267,6 +274,11 @@
     map.attributionControl.addAttribution("Records: " + Object.keys(data.sources).length + " cited sources");
     global.mapgen.views.push(this);
     this.show(this.options.frame || 0);
+    this.buildLabels();
+    this.layoutLabels();
+    map.on("zoomend viewreset resize", function () { self.layoutSites(); });
+    map.on("moveend", function () { self.layoutLabels(); });
+    map.on("overlayadd overlayremove", function () { self.layoutLabels(); });
   }
 
   View.prototype.drawChanges = function () {
@@ -296,9 +308,10 @@
 
   View.prototype.fit = function (bounds) {
     // keep the region clear of the legend where the screen is wide enough to afford it
+    this.bounds = bounds;
     var left = 10, box = this.legendBox;
     if (box && this.map.getSize().x > 900) left = box.offsetWidth + 20;
-    this.map.fitBounds(bounds, { paddingTopLeft: [left, 10], paddingBottomRight: [10, 10] });
+    this.map.fitBounds(bounds, { paddingTopLeft: [left, 10], paddingBottomRight: [10, 10], animate: false });
   };
 
   View.prototype.frame = function () { return this.state.frames[this.current]; };
@@ -318,39 +331,192 @@
         elem.setAttribute("data-confidence", f.d[i] >= 0 ? data.records[f.d[i]][5] : "");
       }
     });
-    var kinds = {};
-    data.legend.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
-    this.siteMarkers.forEach(function (marker, j) {
-      var st = statusOf(data, f.s[j]);
-      var off = marker.mapgenOffset;
-      marker.setIcon(L.divIcon({
-        className: "mapgen-site mapgen-site-" + statuses[st][0],
-        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st][2], data.sites.precision[j] !== "exact"),
-        iconSize: [24, 24], iconAnchor: [12 - off[0], 12 - off[1]], popupAnchor: [off[0], off[1] - 10]
-      }));
-    });
-    this.groups.positions.clearLayers();
-    this.positionMarkers = [];
-    f.p.forEach(function (j) {
-      var off = self.siteMarkers[j].mapgenOffset;
-      var ring = L.marker([data.sites.lat[j], data.sites.lon[j]], {
-        icon: L.divIcon({
-          className: "mapgen-position",
-          html: '<svg xmlns="' + SVGNS + '" width="40" height="40" viewBox="0 0 40 40"><circle cx="20" cy="20" r="16" fill="none" stroke="' +
-            data.legend.position[0] + '" stroke-width="4"/></svg>',
-          iconSize: [40, 40], iconAnchor: [20 - off[0], 20 - off[1]]
-        }),
-        interactive: true, keyboard: false
-      });
-      ring.bindTooltip(function () { return el("span", null, "Government-held: " + data.sites.name[j]); },
-                       { direction: "top", offset: [off[0], off[1] - 18] });
-      ring.bindPopup(function () { return sitePopup(data, self.frame(), j); }, { maxWidth: 320, autoPanPaddingTopLeft: [20, 130] });
-      ring.addTo(self.groups.positions);
-      self.positionMarkers.push(ring);
-    });
+    this.layoutSites();
     this.updateCounts();
     if (this.titleDate) this.titleDate.textContent = f.label;
     if (this.options.onShow) this.options.onShow(n, f);
+  };
+
+  View.prototype.siteSize = function () {
+    // disc radius and ring width in pixels: smaller on a phone-sized map
+    var small = this.map.getSize().x < 600;
+    return { r: small ? 8 : 10, ring: small ? 3 : 4 };
+  };
+
+  // Discs fanned out where they would overlap (layout.js), each with a leader line back to
+  // its own point; a remaining position's ring drawn around its own disc, under every disc.
+  View.prototype.layoutSites = function () {
+    var self = this, data = this.data, map = this.map, f = this.frame();
+    var statuses = data.legend.statuses, size = this.siteSize(), r = size.r;
+    var ringed = {};
+    f.p.forEach(function (j) { ringed[j] = true; });
+    var kinds = {};
+    data.legend.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
+    var pts = this.siteMarkers.map(function (m) { return map.latLngToLayerPoint(m.getLatLng()); });
+    var radii = this.siteMarkers.map(function (m, j) { return r + 1.5 + (ringed[j] ? size.ring + 1 : 0); });
+    var pos = global.mapgenLayout.spread(pts.map(function (p) { return [p.x, p.y]; }), radii, 3);
+    this.leaders.clearLayers();
+    this.groups.positions.clearLayers();
+    this.positionMarkers = [];
+    this.discs = [];
+    var dots = {};
+    this.siteMarkers.forEach(function (marker, j) {
+      var st = statusOf(data, f.s[j]);
+      var off = [pos[j][0] - pts[j].x, pos[j][1] - pts[j].y];
+      marker.mapgenOffset = off;
+      var half = r + 3;
+      marker.setIcon(L.divIcon({
+        className: "mapgen-site mapgen-site-" + statuses[st][0],
+        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st][2], data.sites.precision[j] !== "exact", r, half),
+        iconSize: [2 * half, 2 * half], iconAnchor: [half - off[0], half - off[1]],
+        popupAnchor: [off[0], off[1] - r]
+      }));
+      var name = data.sites.name[j] + " \u2014 " + statuses[st][1] +
+        (ringed[j] ? " (" + data.legend.position[1] + ")" : "");
+      var elem = marker.getElement();
+      if (elem) {
+        elem.setAttribute("aria-label", name);
+        elem.setAttribute("data-site", data.sites.id[j]);
+      }
+      var tip = marker.getTooltip();
+      if (tip) tip.options.offset = [off[0], off[1] - r - 2];
+      self.discs.push([pos[j][0], pos[j][1], radii[j]]);
+      if (Math.abs(off[0]) + Math.abs(off[1]) > 1) {
+        L.polyline([marker.getLatLng(), map.layerPointToLatLng(L.point(pos[j][0], pos[j][1]))], {
+          color: "#333333", weight: 1.2, interactive: false, pane: "mapgenLeaders", className: "mapgen-leader"
+        }).addTo(self.leaders);
+        var key = Math.round(pts[j].x) + "," + Math.round(pts[j].y);
+        if (!dots[key]) {
+          dots[key] = true;
+          L.circleMarker(marker.getLatLng(), {
+            radius: 2.5, color: "#ffffff", weight: 1, fillColor: "#222222", fillOpacity: 1,
+            interactive: false, pane: "mapgenLeaders", className: "mapgen-anchor"
+          }).addTo(self.leaders);
+        }
+      }
+      if (ringed[j]) {
+        var rr = r + 2.5, half2 = rr + size.ring;
+        var ring = L.marker(marker.getLatLng(), {
+          icon: L.divIcon({
+            className: "mapgen-position", html: ringSvg(data.legend.position[0], rr, size.ring),
+            iconSize: [2 * half2, 2 * half2], iconAnchor: [half2 - off[0], half2 - off[1]]
+          }),
+          interactive: false, keyboard: false, zIndexOffset: -100000
+        });
+        ring.addTo(self.groups.positions);
+        self.positionMarkers.push(ring);
+      }
+    });
+    this.layoutLabels();
+  };
+
+  // Boxes (layer pixels) the map's own panels take: names are kept out from under them.
+  View.prototype.controlBoxes = function () {
+    var map = this.map, box = map.getContainer().getBoundingClientRect(), out = [];
+    var nodes = map.getContainer().querySelectorAll(".leaflet-control");
+    for (var i = 0; i < nodes.length; i++) {
+      var b = nodes[i].getBoundingClientRect();
+      if (!b.width || !b.height) continue;
+      var p0 = map.containerPointToLayerPoint([b.left - box.left - 2, b.top - box.top - 2]);
+      var p1 = map.containerPointToLayerPoint([b.right - box.left + 2, b.bottom - box.top + 2]);
+      out.push([p0.x, p0.y, p1.x, p1.y]);
+    }
+    return out;
+  };
+
+  // Names of capitals (beside their discs), provinces (well inside them) and districts (from
+  // the zoom where they fit inside the district), in that order, none over another or over
+  // a disc or panel; a name with no free place is left out at this zoom.
+  View.prototype.layoutLabels = function () {
+    if (!this.labelMarkers) return;
+    var map = this.map, self = this, data = this.data;
+    var size = map.getSize(), origin = map.containerPointToLayerPoint([0, 0]);
+    var view = [origin.x + 2, origin.y + 2, origin.x + size.x - 2, origin.y + size.y - 2];
+    var sitesOn = map.hasLayer(this.groups.sites);
+    var discs = sitesOn ? this.discs : [];
+    var ppd = map.latLngToLayerPoint([0, 1]).x - map.latLngToLayerPoint([0, 0]).x;  // px per degree
+    var provincesOn = map.hasLayer(this.groups.provinces);
+    var items = this.labelMarkers.filter(function (lab) {
+      if (lab.kind === "province") return provincesOn;
+      if (lab.kind === "district") {
+        // the name fits in the district's inscribed circle (a little over its diameter)
+        return lab.w <= 2.6 * lab.radius * ppd && lab.h <= 2 * lab.radius * ppd;
+      }
+      return true;
+    });
+    items.forEach(function (lab) {
+      var p = map.latLngToLayerPoint(lab.latlng), c = [];
+      if (lab.kind === "capital") {
+        // beside the cluster of discs drawn for the capital's point, else beside the point
+        var x0 = p.x, x1 = p.x, y0 = p.y, y1 = p.y;
+        if (sitesOn) {
+          self.siteMarkers.forEach(function (m, j) {
+            var q = map.latLngToLayerPoint(m.getLatLng());
+            if (Math.abs(q.x - p.x) > 0.5 || Math.abs(q.y - p.y) > 0.5) return;
+            var d = self.discs[j];
+            x0 = Math.min(x0, d[0] - d[2]); x1 = Math.max(x1, d[0] + d[2]);
+            y0 = Math.min(y0, d[1] - d[2]); y1 = Math.max(y1, d[1] + d[2]);
+          });
+        }
+        var cy = (y0 + y1) / 2, cx = (x0 + x1) / 2, g = 3;
+        c = [[x1 + g + lab.w / 2, cy], [x0 - g - lab.w / 2, cy], [cx, y0 - g - lab.h / 2],
+             [cx, y1 + g + lab.h / 2], [x1 + g + lab.w / 2, y0 - lab.h / 2], [x1 + g + lab.w / 2, y1 + lab.h / 2],
+             [x0 - g - lab.w / 2, y0 - lab.h / 2], [x0 - g - lab.w / 2, y1 + lab.h / 2]];
+      } else {
+        c = [[p.x, p.y], [p.x, p.y - lab.h], [p.x, p.y + lab.h]];
+      }
+      lab.cands = c;
+    });
+    var chosen = global.mapgenLayout.placeLabels(items.map(function (lab) {
+      return { w: lab.w, h: lab.h, candidates: lab.cands };
+    }), discs, this.controlBoxes(), view);
+    this.labelMarkers.forEach(function (lab) { lab.shown = false; });
+    items.forEach(function (lab, i) {
+      if (!chosen[i]) return;
+      lab.shown = true;
+      lab.marker.setLatLng(map.layerPointToLatLng(L.point(chosen[i][0], chosen[i][1])));
+    });
+    this.labelMarkers.forEach(function (lab) {
+      var e = lab.marker.getElement();
+      if (e) e.style.visibility = lab.shown ? "visible" : "hidden";
+    });
+  };
+
+  View.prototype.buildLabels = function () {
+    // every name is measured once; layoutLabels decides at each zoom which are shown, where
+    var data = this.data, self = this, map = this.map, out = [];
+    function add(kind, text, latlng, group, extra) {
+      var span = el("span", "mapgen-place mapgen-place-" + kind, text);
+      var marker = L.marker(latlng, {
+        icon: L.divIcon({ className: "mapgen-place-icon", html: span, iconSize: null }),
+        interactive: false, keyboard: false, pane: "mapgenLabels"
+      }).addTo(group);
+      var e = marker.getElement();
+      var lab = { kind: kind, text: text, latlng: L.latLng(latlng), marker: marker,
+                  w: e ? e.offsetWidth : 0, h: e ? e.offsetHeight : 0 };
+      if (e) {
+        // centred on its point: Leaflet places the icon's top-left corner there otherwise
+        e.style.marginLeft = -lab.w / 2 + "px"; e.style.marginTop = -lab.h / 2 + "px";
+        e.setAttribute("data-name", text);
+      }
+      Object.keys(extra || {}).forEach(function (k) { lab[k] = extra[k]; });
+      out.push(lab);
+    }
+    var labels = this.groups.labels || this.groups.provinces;
+    data.sites.capital.forEach(function (j) {
+      add("capital", data.sites.name[j], [data.sites.lat[j], data.sites.lon[j]], labels);
+    });
+    data.provinces.name.forEach(function (name, p) {
+      add("province", name, data.provinces.label[p], self.groups.provinces);
+    });
+    // larger districts first: they are named from a lower zoom
+    var order = data.districts.name.map(function (_, i) { return i; });
+    order.sort(function (a, b) { return data.districts.label[b][2] - data.districts.label[a][2] || a - b; });
+    order.forEach(function (i) {
+      var lp = data.districts.label[i];
+      add("district", data.districts.name[i], [lp[0], lp[1]], labels, { radius: lp[2] });
+    });
+    this.labelMarkers = out;
   };
 
   View.prototype.counts = function (n) {
@@ -403,7 +569,7 @@
         var grid = el("div", "mapgen-kinds");
         function item(svg, text) {
           var it = el("div", "mapgen-kind");
-          var icon = el("span", "mapgen-icon"); icon.innerHTML = svg;
+          var icon = el("span", "mapgen-icon"); icon.appendChild(svg);
           it.appendChild(icon); it.appendChild(el("span", null, text)); grid.appendChild(it);
         }
         data.legend.kinds.forEach(function (k) {
@@ -413,7 +579,10 @@
         box.appendChild(grid);
         var pos = el("div", "mapgen-kind mapgen-wide");
         var icon = el("span", "mapgen-icon");
-        icon.innerHTML = '<svg xmlns="' + SVGNS + '" width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="' + data.legend.position[0] + '" stroke-width="3"/></svg>';
+        var rsvg = svgEl("svg", { width: 24, height: 24, viewBox: "0 0 24 24" });
+        rsvg.appendChild(svgEl("circle", { cx: 12, cy: 12, r: 6, fill: "#ffffff", stroke: "#222", "stroke-width": 1.2 }));
+        rsvg.appendChild(svgEl("circle", { cx: 12, cy: 12, r: 9, fill: "none", stroke: data.legend.position[0], "stroke-width": 3 }));
+        icon.appendChild(rsvg);
         pos.appendChild(icon); pos.appendChild(el("span", null, data.legend.position[1]));
         box.appendChild(pos);
         return box.parentNode;

@@ -1,0 +1,47 @@
+"""Where place names go: label points of districts and the capitals among the sites.
+
+The names themselves are data (boundaries and records); the page places them with
+``textContent`` and the figures as plain text. Which names fit at a given zoom or size is
+decided where the text is measured (``layout.js`` on the page, :mod:`.figure` for figures).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import shapely
+
+from ..records import Site
+
+#: The site kind whose sites are the region's capitals and cities: named on every map.
+CAPITAL_KIND = "city"
+
+
+def label_point(geom: shapely.Geometry, tolerance: float) -> tuple[float, float, float]:
+    """The visual centre of ``geom`` (the centre of its largest inscribed circle) and that
+    circle's radius, in the geometry's units: a name centred there and no wider than about
+    twice the radius sits well inside the shape."""
+    circle = shapely.maximum_inscribed_circle(geom, tolerance)
+    (x, y), (x1, y1) = circle.coords[0], circle.coords[1]
+    return float(x), float(y), float(((x1 - x) ** 2 + (y1 - y) ** 2) ** 0.5)
+
+
+@lru_cache(maxsize=16)
+def _district_points(geoms: tuple[shapely.Geometry, ...]) -> list[list[float]]:
+    out = []
+    for g in geoms:
+        x, y, r = label_point(g, 0.005)
+        out.append([round(y, 4), round(x, 4), round(r, 4)])
+    return out
+
+
+def district_label_points(districts: Any, codes: list[str]) -> list[list[float]]:
+    """``[lat, lon, radius°]`` per district of ``codes`` (web geometry, degrees)."""
+    return _district_points(tuple(districts[c] for c in codes))
+
+
+def capitals(sites: dict[str, Site], site_ids: list[str]) -> list[int]:
+    """Indices (into ``site_ids``) of the capitals and cities, west to east."""
+    picked = [i for i, s in enumerate(site_ids) if sites[s].kind == CAPITAL_KIND]
+    return sorted(picked, key=lambda i: (sites[site_ids[i]].lon, site_ids[i]))

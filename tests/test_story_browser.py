@@ -1,0 +1,114 @@
+"""The map tells its story without a click: sites uncovered and clickable, places named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import mapgen
+
+from .conftest import OUTPUTS, run_cli
+from .pagecheck import open_page
+
+pytestmark = pytest.mark.browser
+
+SIZES = [(1440, 900), (390, 844)]
+FOCUS_CAPITALS = ("Sar-e-Pul", "Kunduz", "Sheberghan")
+
+# every drawn symbol as a circle or box in page pixels, read from the page itself
+_SYMBOLS = """() => {
+  const disc = e => { const b = e.getBoundingClientRect();
+    return [b.left + b.width / 2, b.top + b.height / 2, b.width / 2]; };
+  const sites = [...document.querySelectorAll('.leaflet-marker-pane .mapgen-site')].map(m =>
+    [m.getAttribute('data-site'), ...disc(m.querySelector('.mapgen-disc'))]);
+  const rings = [...document.querySelectorAll('.leaflet-marker-pane .mapgen-position circle')].map(disc);
+  const labels = [...document.querySelectorAll('.mapgen-place-icon')]
+    .filter(e => getComputedStyle(e).visibility === 'visible')
+    .map(e => { const b = e.getBoundingClientRect();
+                return [e.getAttribute('data-name'), b.left, b.top, b.right, b.bottom]; });
+  return {sites, rings, labels};
+}"""
+
+_TOP = """([x, y]) => { const e = document.elementFromPoint(x, y);
+  const m = e && e.closest('.mapgen-site'); return m ? m.getAttribute('data-site') : null; }"""
+
+
+@pytest.fixture(scope="module")
+def north_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("story") / "north.html"
+    r = run_cli("render", "--date", "2021-08-08", "--out", str(out), "-q")
+    assert r.code == 0, r.err
+    return out
+
+
+def _inside(x: float, y: float, box: list[float]) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_no_site_is_covered_and_every_site_opens_its_own_popup(
+        browser, north_page, ds, width, height) -> None:
+    page, log = open_page(browser, north_page, width=width, height=height)
+    state = mapgen.status_on(ds, "2021-08-08")
+    sym = page.evaluate(_SYMBOLS)
+    assert sorted(s[0] for s in sym["sites"]) == sorted(state.sites.index)
+    assert len(sym["rings"]) == int(state.sites["position"].sum())
+    for sid, x, y, r in sym["sites"]:
+        assert 0 <= x <= width and 0 <= y <= height, f"{sid} is off the map"
+        for other, ox, oy, orad in sym["sites"]:
+            if other != sid:  # discs do not overlap at all, so no centre is covered
+                assert (x - ox) ** 2 + (y - oy) ** 2 >= (r + orad) ** 2 - 1, (sid, other)
+        for rx, ry, rr in sym["rings"]:  # a ring encloses only its own disc
+            if (x - rx) ** 2 + (y - ry) ** 2 < rr ** 2:
+                assert abs(x - rx) < 1 and abs(y - ry) < 1, f"{sid} is inside another ring"
+        for name, *box in sym["labels"]:
+            assert not _inside(x, y, box), f"the name {name} covers {sid}"
+        assert page.evaluate(_TOP, [x, y]) == sid, f"{sid}'s centre is covered"
+    names = state.sites["name"].to_dict()
+    for sid in [s[0] for s in sym["sites"]]:
+        page.evaluate("() => { const v = mapgen.views[0]; v.map.closePopup(); v.fit(v.bounds); }")
+        page.wait_for_function("() => !document.querySelector('.leaflet-popup')")
+        x, y = page.evaluate(
+            "id => { const b = document.querySelector(`.mapgen-site[data-site='${id}'] .mapgen-disc`)"
+            ".getBoundingClientRect(); return [b.left + b.width / 2, b.top + b.height / 2]; }", sid)
+        page.mouse.click(x, y)
+        popup = page.locator(".leaflet-popup-content h3")
+        popup.wait_for()
+        assert popup.inner_text() == names[sid]
+    assert log.page_errors == [] and log.console_errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_focus_capitals_named_on_the_default_map_and_balkhab_when_zoomed(
+        browser, north_page, ds, width, height) -> None:
+    page, log = open_page(browser, north_page, width=width, height=height)
+    sym = page.evaluate(_SYMBOLS)
+    shown = {name: box for name, *box in sym["labels"]}
+    for capital in FOCUS_CAPITALS:
+        assert capital in shown, f"{capital} is not named"
+        x0, y0, x1, y1 = shown[capital]
+        assert 0 <= x0 and x1 <= width and 0 <= y0 and y1 <= height
+        # nothing drawn over the name: no panel, no disc, no other name
+        covering = page.evaluate(
+            "([x, y]) => { const e = document.elementFromPoint(x, y);"
+            " return !!(e && e.closest('.leaflet-control, .mapgen-site')); }",
+            [(x0 + x1) / 2, (y0 + y1) / 2])
+        assert not covering, f"{capital}'s name is under a panel or symbol"
+    boxes = list(shown.items())
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            overlap = ba[0] < bb[2] - 0.5 and bb[0] < ba[2] - 0.5 and ba[1] < bb[3] - 0.5 \
+                and bb[1] < ba[3] - 0.5
+            assert not overlap, f"names {a} and {b} overlap"
+    page.screenshot(path=str(OUTPUTS / f"browser-names-{width}.png"))
+    code = ds.geo.districts.index[ds.geo.districts["name"] == "Balkhab"][0]
+    page.evaluate("code => { const v = mapgen.views[0];"
+                  " const i = v.data.districts.code.indexOf(code);"
+                  " v.map.fitBounds(v.districtLayers[i].getBounds(), {animate: false}); }", code)
+    page.wait_for_timeout(200)
+    shown = {name for name, *_ in page.evaluate(_SYMBOLS)["labels"]}
+    assert "Balkhab" in shown
+    assert log.page_errors == [] and log.console_errors == []
+    page.context.close()
