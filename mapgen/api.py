@@ -254,9 +254,17 @@ def build_comparison(
     states = states_on(dataset, [a, b], provinces)  # resolved once: maps and table share them
     table = control.changes(states[0], states[1], dataset.geo)
     names = dataset.geo.provinces["name"].to_dict()
+    kinds = {sid: site.kind for sid, site in dataset.records.sites.items()}
+
+    def importance(place: str, level: str) -> str:
+        if level != "site":
+            return level
+        return "capital" if kinds.get(place) == control.CAPITAL_KIND else "facility"
+
     rows = [[r.place, r.level, r.name, STATUS_INDEX[r.before], STATUS_INDEX[r.after],
              r.changed_on, names.get(r.province, r.province),
-             [s for s in r.sources.split(";") if s]] for r in table.itertuples()]
+             [s for s in r.sources.split(";") if s], importance(r.place, r.level)]
+            for r in table.itertuples()]
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
                       provinces=provinces, region_label=label, title="Territorial control",
                       mode="compare", tiles=tiles, online_assets=online_assets,

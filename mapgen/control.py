@@ -197,9 +197,14 @@ def _cells(r: pd.Series) -> dict[str, object]:
             "via": r["via"], "note": r["note"]}
 
 
+#: The site kind of capitals and cities: named on every map, first among changes.
+CAPITAL_KIND = "city"
+
+
 def changes(before: ControlState, after: ControlState, geo: Geography) -> pd.DataFrame:
     """Places whose status differs between two states: ``place, name, level, province,
-    before, after, changed_on, sources, note``."""
+    before, after, changed_on, sources, note``, by date of change, then importance (capitals,
+    other sites, provinces, districts), then name."""
     a = status_table(before, geo).set_index("place")
     b = status_table(after, geo).set_index("place")
     common = a.index.intersection(b.index)
@@ -215,6 +220,11 @@ def changes(before: ControlState, after: ControlState, geo: Geography) -> pd.Dat
         "sources": b.loc[diff, "sources"].to_numpy(),
         "note": b.loc[diff, "note"].to_numpy(),
     })
-    order = {"province": 0, "district": 1, "site": 2}
-    out["_o"] = out["level"].map(order)
-    return out.sort_values(["province", "_o", "place"]).drop(columns="_o").reset_index(drop=True)
+    # by date, then importance: capitals, other sites, provinces, districts
+    kinds = after.sites["kind"].to_dict() if "kind" in after.sites else {}
+    out["_o"] = [(0 if kinds.get(p) == CAPITAL_KIND else 1) if lvl == "site"
+                 else {"province": 2, "district": 3}.get(lvl, 4)
+                 for p, lvl in zip(out["place"], out["level"], strict=True)]
+    out["_d"] = out["changed_on"].fillna("").astype(str)
+    return (out.sort_values(["_d", "_o", "name", "place"], kind="stable")
+            .drop(columns=["_o", "_d"]).reset_index(drop=True))

@@ -12,10 +12,8 @@ from typing import Any
 
 import shapely
 
+from ..control import CAPITAL_KIND
 from ..records import Site
-
-#: The site kind whose sites are the region's capitals and cities: named on every map.
-CAPITAL_KIND = "city"
 
 
 def label_point(geom: shapely.Geometry, tolerance: float) -> tuple[float, float, float]:

@@ -42,6 +42,8 @@ KIND_SYMBOLS: dict[str, tuple[str, str]] = {
 assert tuple(KIND_SYMBOLS) == SITE_KINDS
 
 POSITION_COLOUR = "#223355"
+#: The outline of what changed between two dates: a colour and dash used by no other line.
+CHANGE_COLOUR = "#EE7733"
 POSITION_LABEL = "Government-held position in a district lost (Taliban or contested)"
 
 BOUNDARY_CREDIT = "Boundaries: AGCHO / OCHA (COD-AB, 2018)"
@@ -54,5 +56,6 @@ def legend_payload() -> dict[str, object]:
         "statuses": [[s.status, s.label, s.colour, s.pattern] for s in STATUS_STYLES],
         "kinds": [[k, g, label] for k, (g, label) in KIND_SYMBOLS.items()],
         "position": [POSITION_COLOUR, POSITION_LABEL],
+        "change": CHANGE_COLOUR,
         "credits": [BOUNDARY_CREDIT, POPULATION_CREDIT],
     }

@@ -44,6 +44,17 @@
     if (!svg || svg.querySelector("defs.mapgen")) return;
     var defs = document.createElementNS(SVGNS, "defs");
     defs.setAttribute("class", "mapgen");
+    // no record at all: the grey of the last status with dark dots, so that it does not
+    // read as a pale colour in grey-scale print
+    var dots = document.createElementNS(SVGNS, "pattern");
+    dots.setAttribute("id", "mapgen-norecord");
+    dots.setAttribute("patternUnits", "userSpaceOnUse");
+    dots.setAttribute("width", "6"); dots.setAttribute("height", "6");
+    var bg = document.createElementNS(SVGNS, "rect");
+    bg.setAttribute("width", "6"); bg.setAttribute("height", "6"); bg.setAttribute("fill", statuses[statuses.length - 1][2]);
+    var dot = document.createElementNS(SVGNS, "circle");
+    dot.setAttribute("cx", "3"); dot.setAttribute("cy", "3"); dot.setAttribute("r", "1"); dot.setAttribute("fill", "#666");
+    dots.appendChild(bg); dots.appendChild(dot); defs.appendChild(dots);
     statuses.forEach(function (s, i) {
       if (s[3] !== "hatch") return;
       var p = document.createElementNS(SVGNS, "pattern");
@@ -186,10 +197,14 @@
 
   // A lettered disc of radius r (pixels) in a square SVG of side 2 * half; the glyph is put
   // in with textContent, the colour is one of the legend's.
-  function symbolSvg(glyph, colour, dashed, r, half) {
+  function symbolSvg(glyph, colour, dashed, r, half, changed) {
     r = r || 10; half = half || 12;
     var svg = svgEl("svg", { width: 2 * half, height: 2 * half, viewBox: "0 0 " + 2 * half + " " + 2 * half });
-    svg.appendChild(svgEl("circle", { cx: half, cy: half, r: r + 1.5, fill: "#ffffff", "class": "mapgen-halo" }));
+    if (changed) {
+      svg.appendChild(svgEl("circle", { cx: half, cy: half, r: r + 2, fill: "#ffffff", stroke: changed, "stroke-width": 3, "class": "mapgen-change" }));
+    } else {
+      svg.appendChild(svgEl("circle", { cx: half, cy: half, r: r + 1.5, fill: "#ffffff", "class": "mapgen-halo" }));
+    }
     var disc = svgEl("circle", { cx: half, cy: half, r: r, fill: colour, stroke: "#222", "stroke-width": 1.5, "class": "mapgen-disc" });
     if (dashed) disc.setAttribute("stroke-dasharray", "3 2");
     svg.appendChild(disc);
@@ -264,6 +279,7 @@
     this.positionMarkers = [];
 
     this.changeLayers = [];
+    this.changedSites = {};
     if (groups.changes && data.changes) this.drawChanges();
 
     if (this.options.legend !== false) this.buildLegend();
@@ -274,11 +290,22 @@
     map.attributionControl.addAttribution("Records: " + Object.keys(data.sources).length + " cited sources");
     global.mapgen.views.push(this);
     this.show(this.options.frame || 0);
+    // print shows the key and the sources in full
+    var opened = [];
+    global.addEventListener("beforeprint", function () {
+      [self.legendBox, self.sourcesBox].forEach(function (d) {
+        if (d && !d.open) { d.open = true; opened.push(d); }
+      });
+    });
+    global.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
     this.buildLabels();
     this.layoutLabels();
     map.on("zoomend viewreset resize", function () { self.layoutSites(); });
     map.on("moveend", function () { self.layoutLabels(); });
-    map.on("overlayadd overlayremove", function () { self.layoutLabels(); });
+    map.on("overlayadd overlayremove", function () { self.layoutSites(); });
   }
 
   View.prototype.drawChanges = function () {
@@ -288,14 +315,13 @@
       var i = data.districts.code.indexOf(c[0]), layer;
       if (c[1] === "district" && i >= 0) {
         layer = L.polygon(decode(data.districts.geom[i], scale), {
-          color: "#000000", weight: 3, dashArray: "6 4", fill: false, className: "mapgen-change"
+          color: data.legend.change, weight: 3.5, dashArray: "8 4", fill: false, className: "mapgen-change"
         });
       } else if (c[1] === "site") {
+        // a changed site's own disc gets the change colour around it (layoutSites)
         var j = data.sites.id.indexOf(c[0]);
-        if (j < 0) return;
-        layer = L.circleMarker([data.sites.lat[j], data.sites.lon[j]], {
-          radius: 17, color: "#000000", weight: 2, dashArray: "4 3", fill: false, className: "mapgen-change"
-        });
+        if (j >= 0) self.changedSites[j] = true;
+        return;
       } else { return; }
       layer.bindTooltip(function () {
         return el("span", null, c[2] + ": " + data.legend.statuses[c[3]][1] + " \u2192 " +
@@ -308,10 +334,14 @@
 
   View.prototype.fit = function (bounds) {
     // keep the region clear of the legend where the screen is wide enough to afford it
+    // and below the title, with room at the edges for fanned-out site discs
     this.bounds = bounds;
-    var left = 10, box = this.legendBox;
-    if (box && this.map.getSize().x > 900) left = box.offsetWidth + 20;
-    this.map.fitBounds(bounds, { paddingTopLeft: [left, 10], paddingBottomRight: [10, 10], animate: false });
+    var edge = Math.round(2.5 * this.siteSize().r), left = edge, box = this.legendBox;
+    var size = this.map.getSize(), top = edge;
+    if (box && size.x > 900) left = box.offsetWidth + 20;
+    var title = this.titleBox;
+    if (title && title.offsetTop + title.offsetHeight < size.y / 4) top = Math.max(top, title.offsetTop + title.offsetHeight + 4);
+    this.map.fitBounds(bounds, { paddingTopLeft: [left, top], paddingBottomRight: [edge, edge], animate: false });
   };
 
   View.prototype.frame = function () { return this.state.frames[this.current]; };
@@ -323,7 +353,7 @@
     this.districtLayers.forEach(function (layer, i) {
       var st = statusOf(data, f.d[i]);
       var low = f.d[i] >= 0 && data.records[f.d[i]][5] === "low";
-      layer.setStyle({ fillColor: fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
+      layer.setStyle({ fillColor: f.d[i] < 0 ? "url(#mapgen-norecord)" : fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
       var elem = layer.getElement && layer.getElement();
       if (elem) {
         elem.setAttribute("data-pcode", data.districts.code[i]);
@@ -339,8 +369,10 @@
 
   View.prototype.siteSize = function () {
     // disc radius and ring width in pixels: smaller on a phone-sized map
-    var small = this.map.getSize().x < 600;
-    return { r: small ? 8 : 10, ring: small ? 3 : 4 };
+    var size = this.map.getSize(), least = Math.min(size.x, size.y);
+    if (least < 360) return { r: 6, ring: 2.5 };
+    if (size.x < 600 || least < 520) return { r: 8, ring: 3 };
+    return { r: 10, ring: 4 };
   };
 
   // Discs fanned out where they would overlap (layout.js), each with a leader line back to
@@ -353,8 +385,11 @@
     var kinds = {};
     data.legend.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
     var pts = this.siteMarkers.map(function (m) { return map.latLngToLayerPoint(m.getLatLng()); });
-    var radii = this.siteMarkers.map(function (m, j) { return r + 1.5 + (ringed[j] ? size.ring + 1 : 0); });
+    var changed = this.groups.changes && this.map.hasLayer(this.groups.changes) ? this.changedSites : {};
+    var extra = function (j) { return changed[j] ? 2 : 0; };
+    var radii = this.siteMarkers.map(function (m, j) { return r + 1.5 + extra(j) + (ringed[j] ? size.ring + 1 : 0); });
     var pos = global.mapgenLayout.spread(pts.map(function (p) { return [p.x, p.y]; }), radii, 3);
+    var sitesOn = map.hasLayer(this.groups.sites), ringsOn = map.hasLayer(this.groups.positions);
     this.leaders.clearLayers();
     this.groups.positions.clearLayers();
     this.positionMarkers = [];
@@ -364,10 +399,11 @@
       var st = statusOf(data, f.s[j]);
       var off = [pos[j][0] - pts[j].x, pos[j][1] - pts[j].y];
       marker.mapgenOffset = off;
-      var half = r + 3;
+      var half = r + 3 + extra(j);
       marker.setIcon(L.divIcon({
         className: "mapgen-site mapgen-site-" + statuses[st][0],
-        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st][2], data.sites.precision[j] !== "exact", r, half),
+        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st][2], data.sites.precision[j] !== "exact", r, half,
+                        changed[j] ? data.legend.change : null),
         iconSize: [2 * half, 2 * half], iconAnchor: [half - off[0], half - off[1]],
         popupAnchor: [off[0], off[1] - r]
       }));
@@ -381,7 +417,8 @@
       var tip = marker.getTooltip();
       if (tip) tip.options.offset = [off[0], off[1] - r - 2];
       self.discs.push([pos[j][0], pos[j][1], radii[j]]);
-      if (Math.abs(off[0]) + Math.abs(off[1]) > 1) {
+      // (during an overlay's "remove" event the group still has its map: ask the map)
+      if (sitesOn && Math.abs(off[0]) + Math.abs(off[1]) > 1) {
         L.polyline([marker.getLatLng(), map.layerPointToLatLng(L.point(pos[j][0], pos[j][1]))], {
           color: "#333333", weight: 1.2, interactive: false, pane: "mapgenLeaders", className: "mapgen-leader"
         }).addTo(self.leaders);
@@ -394,8 +431,8 @@
           }).addTo(self.leaders);
         }
       }
-      if (ringed[j]) {
-        var rr = r + 2.5, half2 = rr + size.ring;
+      if (ringed[j] && ringsOn) {
+        var rr = r + 2.5 + extra(j), half2 = rr + size.ring;
         var ring = L.marker(marker.getLatLng(), {
           icon: L.divIcon({
             className: "mapgen-position", html: ringSvg(data.legend.position[0], rr, size.ring),
@@ -519,6 +556,31 @@
     this.labelMarkers = out;
   };
 
+  // Gains view: districts that changed hands keep the colour of who holds them now, the
+  // rest turn neutral; the title says since when.
+  View.prototype.showGains = function (on) {
+    var data = this.data, f = this.frame(), statuses = data.legend.statuses;
+    var changed = {};
+    (data.changes || []).forEach(function (c) { if (c[1] === "district") changed[c[0]] = true; });
+    this.gains = !!on;
+    this.districtLayers.forEach(function (layer, i) {
+      var st = statusOf(data, f.d[i]);
+      if (on && !changed[data.districts.code[i]]) {
+        layer.setStyle({ fillColor: "#f4f1ea", fillOpacity: 0.9 });
+      } else {
+        var low = f.d[i] >= 0 && data.records[f.d[i]][5] === "low";
+        layer.setStyle({ fillColor: fillFor(statuses, st), fillOpacity: on ? 0.95 : (low ? 0.45 : 0.85) });
+      }
+    });
+    if (this.sideBadge) {
+      var first = this.state.frames[0].label;
+      this.sideBadge.textContent = on ? "Gains since " + first : "After";
+    }
+    this.layoutLabels();
+    var container = this.map.getContainer();
+    if (on) container.classList.add("mapgen-gains-on"); else container.classList.remove("mapgen-gains-on");
+  };
+
   View.prototype.counts = function (n) {
     var data = this.data, f = this.state.frames[n === undefined ? this.current : n];
     var out = data.legend.statuses.map(function () { return { districts: 0, pop: 0, area: 0 }; });
@@ -542,21 +604,42 @@
     var Legend = L.Control.extend({
       options: { position: "bottomleft" },
       onAdd: function () {
-        var box = self.legendBox = el("div", "mapgen-legend mapgen-box");
+        // a key that folds away where space is short (phones, comparisons, embeds)
+        var box = self.legendBox = el("details", "mapgen-legend mapgen-box");
+        var size = self.map.getSize();
+        if (self.options.compact !== true && size.x >= 900 && size.y >= 560) box.setAttribute("open", "");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
+        box.appendChild(el("summary", "mapgen-key-summary", "Key"));
         box.appendChild(el("div", "mapgen-h", "District status \u00b7 districts \u00b7 people \u00b7 area"));
         var t = el("table");
         self.countCells = [];
+        var last = data.legend.statuses.length - 1;
         data.legend.statuses.forEach(function (s, i) {
           var tr = el("tr");
-          var td = el("td"); td.appendChild(el("i", "mapgen-swatch mapgen-s" + i)); tr.appendChild(td);
+          var td = el("td", "mapgen-swatches");
+          td.appendChild(el("i", "mapgen-swatch mapgen-s" + i + (i === last ? " mapgen-norecord" : "")));
+          // the same status from a low-confidence record: paler
+          if (i !== last) {
+            var pale = el("i", "mapgen-swatch mapgen-pale mapgen-s" + i);
+            pale.setAttribute("title", s[1] + ", low-confidence record");
+            td.appendChild(pale);
+          }
+          tr.appendChild(td);
           tr.appendChild(el("td", null, s[1]));
           var count = el("td", "mapgen-count"); tr.appendChild(count); self.countCells.push(count);
           t.appendChild(tr);
         });
         box.appendChild(t);
-        box.appendChild(el("div", "mapgen-note", "Paler fill: the record in force is low-confidence (one side's claim, or unconfirmed)."));
+        box.appendChild(el("div", "mapgen-note", "Second swatch, paler: the record in force is low-confidence (one side's claim, or unconfirmed). Dotted grey: no record."));
+        if (data.changes) {
+          var ch = el("div", "mapgen-kind mapgen-wide");
+          var chs = svgEl("svg", { width: 24, height: 12, viewBox: "0 0 24 12" });
+          chs.appendChild(svgEl("line", { x1: 1, y1: 6, x2: 23, y2: 6, stroke: data.legend.change, "stroke-width": 3.5, "stroke-dasharray": "8 4" }));
+          var chi = el("span", "mapgen-icon mapgen-line-icon"); chi.appendChild(chs);
+          ch.appendChild(chi); ch.appendChild(el("span", null, "Changed between the two dates (district outline, ring round a site)"));
+          box.appendChild(ch);
+        }
         if (!data.sites.id.length) return box;
         var more = el("details", "mapgen-legend-sites");
         // open unless space is short (a comparison, a phone)
@@ -576,6 +659,7 @@
           if (used[k[0]]) item(symbolSvg(k[1], "#ffffff", false), k[2]);
         });
         item(symbolSvg("", "#ffffff", true), "approximate position");
+        item(symbolSvg("", data.legend.statuses[last][2], false), "no record for the site");
         box.appendChild(grid);
         var pos = el("div", "mapgen-kind mapgen-wide");
         var icon = el("span", "mapgen-icon");
@@ -596,9 +680,12 @@
     var Title = L.Control.extend({
       options: { position: "topleft" },
       onAdd: function () {
-        var box = el("div", "mapgen-title mapgen-box");
+        var box = self.titleBox = el("div", "mapgen-title mapgen-box");
         box.appendChild(el("div", "mapgen-title-main", data.title));
-        if (self.options.side) box.appendChild(el("div", "mapgen-title-side", self.options.side === "before" ? "Before" : "After"));
+        if (self.options.side) {
+          self.sideBadge = el("div", "mapgen-title-side", self.options.side === "before" ? "Before" : "After");
+          box.appendChild(self.sideBadge);
+        }
         var sub = el("div", "mapgen-title-date");
         self.titleDate = sub;
         box.appendChild(sub);
@@ -610,11 +697,11 @@
   };
 
   View.prototype.buildSources = function () {
-    var data = this.data;
+    var data = this.data, self = this;
     var Sources = L.Control.extend({
       options: { position: "bottomright" },
       onAdd: function () {
-        var box = el("details", "mapgen-sources-panel mapgen-box");
+        var box = self.sourcesBox = el("details", "mapgen-sources-panel mapgen-box");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         var ids = Object.keys(data.sources).sort();
