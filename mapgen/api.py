@@ -436,3 +436,26 @@ def coverage(
     gaps = pd.DataFrame(rows, columns=["place", "name", "province", "unknown_dates",
                                        "first_known"])
     return known, gaps
+
+
+def tracker_comparison(dataset: Dataset, *, region: str = "all") -> pd.DataFrame:
+    """The counts other trackers published (the theatre's ``trackers.csv``) beside the
+    record's own counts of the districts of ``region`` on the same dates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per tracker and date: ``date, tracker, unit, total, districts``, then per
+        status the tracker's count and share and ours (``ours_<status>``,
+        ``ours_<status>_pct``), and the ``source`` and ``note``. Empty when the theatre has
+        no tracker counts.
+    """
+    from . import trackers
+    from .records import STATUSES
+
+    counts = trackers.for_records(dataset.records, STATUSES[:-1])
+    provinces, _ = dataset.region(region)
+    days = sorted({c.date for c in counts})
+    states = states_on(dataset, days, provinces)
+    ours = {d: s.districts["status"] for d, s in zip(days, states, strict=True)}
+    return trackers.compare(counts, ours, STATUSES)

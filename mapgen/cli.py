@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", default="7d", help="7d (default), 1d, 2w, ...")
     _region(p)
     p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.add_argument("--trackers", action="store_true",
+                   help="instead: the counts other trackers published (the theatre's "
+                   "trackers.csv) beside ours on the same dates, for the whole country")
     _common(p)
     p.set_defaults(func=cmd_coverage)
 
@@ -347,6 +350,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from .api import coverage, date_range
 
+    if args.trackers:  # tracker counts are national: they are set beside the whole country
+        from .api import tracker_comparison
+
+        table = tracker_comparison(_load(args), region="all")
+        if args.format == "csv":
+            _print_table(table, "csv")
+        elif table.empty:
+            print("no tracker counts: the theatre has no trackers.csv")
+        else:
+            print("Published tracker counts beside ours (whole country, districts by their "
+                  "centre; see data/events/README.md for the method):\n")
+            print(table.to_string(index=False))
+        return 0
     date_range(args.start, args.end, args.step)
     known, gaps = coverage(_load(args), args.start, args.end, step=args.step, region=args.region)
     if args.format == "csv":
@@ -386,8 +402,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from . import trackers
+    from .records import STATUSES
+
     ds = _load(args)
     r = ds.records
+    trackers.for_records(r, STATUSES[:-1])
     print(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records "
           f"in {r.folder}; {len(ds.geo.districts)} districts in {ds.geo.path}; "
           f"{len(r.warnings) + len(ds.geo.warnings)} warning(s)")

@@ -37,8 +37,9 @@ COLUMNS = {
     "sites.csv": ("site_id", "name", "kind", "lat", "lon", "district", "precision"),
     "control.csv": ("date", "place", "status", "note", "sources", "confidence"),
     "aliases.csv": ("alias", "place"),
+    "trackers.csv": ("date", "tracker", "unit", "total", "status", "count", "source", "note"),
 }
-OPTIONAL_FILES = ("aliases.csv",)
+OPTIONAL_FILES = ("aliases.csv", "trackers.csv")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
