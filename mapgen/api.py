@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at
 DateLike = str | dt.date
 #: The most dates one command resolves (a timeline, a batch, a series): ten years of days.
 MAX_DATES = 3660
+#: The title of a page unless the caller gives one.
+DEFAULT_TITLE = "Territorial control"
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def build_map(
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
+    title: str | None = None,
 ) -> folium.Map:
     """The interactive control map of ``region`` on ``date``.
 
@@ -161,6 +164,8 @@ def build_map(
         An xyzservices provider name for an online basemap; none by default (offline).
     online_assets
         Link Leaflet from a CDN instead of inlining it.
+    title
+        The page's title (default: ``Territorial control``), shown above the date.
 
     Returns
     -------
@@ -172,7 +177,7 @@ def build_map(
     provinces, label = dataset.region(region)
     state = control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), [state],
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=title or DEFAULT_TITLE,
                       tiles=tiles, online_assets=online_assets)
 
 
@@ -185,6 +190,7 @@ def render_many(
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
+    title: str | None = None,
     name: str = "control-{date}.html",
     progress: bool = False,
 ) -> list[Path]:
@@ -209,7 +215,7 @@ def render_many(
         state = control.resolve(dataset.records, dataset.geo, day, provinces=provinces,
                                 history=hist)
         page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,
-                          region_label=label, title="Territorial control", tiles=tiles,
+                          region_label=label, title=title or DEFAULT_TITLE, tiles=tiles,
                           online_assets=online_assets)
         written.append(write_atomic(Path(out_dir) / name.format(date=day.isoformat()),
                                     map_html(page)))
@@ -242,6 +248,7 @@ def build_comparison(
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
+    title: str | None = None,
 ) -> folium.Map:
     """Two synchronised maps (``before`` left, ``after`` right), a layer outlining what
     changed, and the change table under them. Returns the left map; the page is its root
@@ -266,7 +273,7 @@ def build_comparison(
              [s for s in r.sources.split(";") if s], importance(r.place, r.level)]
             for r in table.itertuples()]
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=title or DEFAULT_TITLE,
                       mode="compare", tiles=tiles, online_assets=online_assets,
                       extra={"changes": rows})
 
@@ -314,6 +321,7 @@ def build_timeline(
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
+    title: str | None = None,
 ) -> folium.Map:
     """One map with a date slider and play button over ``start``..``end``: geometry is
     written once, each date adds only the statuses that changed."""
@@ -323,7 +331,7 @@ def build_timeline(
     days = date_range(start, end, step)
     states = states_on(dataset, days, provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=title or DEFAULT_TITLE,
                       mode="timeline", tiles=tiles, online_assets=online_assets)
 
 

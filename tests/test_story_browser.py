@@ -89,7 +89,7 @@ def test_focus_capitals_named_on_the_default_map_and_balkhab_when_zoomed(
     for capital in FOCUS_CAPITALS:
         assert capital in shown, f"{capital} is not named"
         x0, y0, x1, y1 = shown[capital]
-        assert 0 <= x0 and x1 <= width and 0 <= y0 and y1 <= height
+        assert x0 >= 0 and x1 <= width and y0 >= 0 and y1 <= height
         # nothing drawn over the name: no panel, no disc, no other name
         covering = page.evaluate(
             "([x, y]) => { const e = document.elementFromPoint(x, y);"

@@ -364,6 +364,7 @@
     this.layoutSites();
     this.updateCounts();
     if (this.titleDate) this.titleDate.textContent = f.label;
+    if (!this.options.side) document.title = data.title + " \u2014 " + f.label;
     if (this.options.onShow) this.options.onShow(n, f);
   };
 
