@@ -112,3 +112,68 @@ def test_focus_capitals_named_on_the_default_map_and_balkhab_when_zoomed(
     assert "Balkhab" in shown
     assert log.page_errors == [] and log.console_errors == []
     page.context.close()
+
+
+def test_render_title_on_the_page(browser, tmp_path) -> None:
+    out = tmp_path / "titled.html"
+    r = run_cli("render", "--date", "2021-08-08", "--title", "Briefing: <b>the north</b> $5",
+                "--out", str(out), "-q")
+    assert r.code == 0, r.err
+    page, log = open_page(browser, out)
+    assert page.locator(".mapgen-title-main").inner_text() == "Briefing: <b>the north</b> $5"
+    assert page.title().startswith("Briefing: <b>the north</b> $5")
+    assert page.locator(".mapgen-title-main b").count() == 0  # text, never markup
+    assert log.page_errors == []
+    page.context.close()
+
+
+def test_compare_summary_sorting_change_style_and_gains(browser, tmp_path, ds) -> None:
+    out = tmp_path / "compare.html"
+    assert run_cli("compare", "--before", "2021-08-06", "--after", "2021-08-09", "--out",
+                   str(out), "-q").code == 0
+    page, log = open_page(browser, out, width=1440, height=900)
+    table = mapgen.change_table(ds, "2021-08-06", "2021-08-09")
+    kinds = {sid: s.kind for sid, s in ds.records.sites.items()}
+    capitals = table[(table["level"] == "site") & (table["place"].map(kinds) == "city")
+                     & (table["after"] == "taliban")]
+    assert len(capitals) > 0
+    line = page.locator(".mapgen-summary-line[data-kind='capital'][data-status='taliban']")
+    text = line.inner_text()
+    assert f"({len(capitals)})" in text
+    for name in capitals["name"]:
+        assert name in text
+    # the table: by date, then capitals before facilities before districts
+    rank = {"capital": 0, "facility": 1, "province": 2, "district": 3}
+    rows = page.eval_on_selector_all(
+        "table.mapgen-change-table tr[data-place]",
+        "els => els.map(e => e.getAttribute('data-place'))")
+    levels = table.set_index("place")
+    keys = [(levels.loc[p, "changed_on"],
+             rank["capital" if kinds.get(p) == "city" else "facility"]
+             if levels.loc[p, "level"] == "site" else rank[levels.loc[p, "level"]]) for p in rows]
+    assert keys == sorted(keys)
+    # the change outline is drawn in a colour no other line on the map uses
+    strokes = page.evaluate("""() => {
+      const m = document.querySelectorAll('.leaflet-container')[1];
+      const out = {};
+      m.querySelectorAll('path').forEach(p => {
+        const c = p.getAttribute('class') || '';
+        const k = c.includes('mapgen-change') ? 'change' : 'other';
+        (out[k] = out[k] || new Set()).add((p.getAttribute('stroke') || '').toLowerCase());
+      });
+      return {change: [...out.change], other: [...(out.other || [])]};
+    }""")
+    assert len(strokes["change"]) == 1
+    assert strokes["change"][0] not in strokes["other"]
+    # gains: changed districts keep their colour, every other district turns neutral
+    changed = set(table.loc[table["level"] == "district", "place"])
+    page.get_by_role("button", name="Show gains since 6 August 2021 on the right-hand map").click()
+    fills = dict(page.eval_on_selector_all(
+        ".mapgen-after path.mapgen-district",
+        "els => els.map(e => [e.getAttribute('data-pcode'), e.getAttribute('fill')])"))
+    neutral = {fills[c] for c in fills if c not in changed}
+    assert len(neutral) == 1
+    assert all(fills[c] not in neutral for c in changed)
+    assert "Gains since 6 August 2021" in page.locator(".mapgen-after .mapgen-title-side").inner_text()
+    assert log.page_errors == [] and log.console_errors == []
+    page.context.close()
