@@ -177,3 +177,38 @@ def test_compare_summary_sorting_change_style_and_gains(browser, tmp_path, ds) -
     assert "Gains since 6 August 2021" in page.locator(".mapgen-after .mapgen-title-side").inner_text()
     assert log.page_errors == [] and log.console_errors == []
     page.context.close()
+
+
+def test_phone_one_tap_opens_layers_without_unticking_and_popups_fit(browser, north_page) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True, device_scale_factor=2)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(north_page.resolve().as_uri())
+    page.wait_for_function("window.mapgen && mapgen.views.length === 1")
+    boxes = page.locator(".leaflet-control-layers-selector")
+    assert not boxes.first.is_visible()  # folded on a phone
+    before = boxes.evaluate_all("els => els.map(e => e.checked)")
+    page.tap(".leaflet-control-layers-toggle")
+    page.wait_for_selector(".leaflet-control-layers-expanded")
+    assert boxes.first.is_visible()
+    assert boxes.evaluate_all("els => els.map(e => e.checked)") == before
+    # the scale bar is not under the credits
+    scale = page.locator(".leaflet-control-scale").bounding_box()
+    credits = page.locator(".leaflet-control-attribution").bounding_box()
+    assert scale["x"] + scale["width"] <= credits["x"] or \
+        scale["y"] + scale["height"] <= credits["y"]
+    # a popup fits on the screen, below the title
+    page.tap(".leaflet-container", position={"x": 200, "y": 700})  # fold the list again
+    page.evaluate("() => { const v = mapgen.views[0];"
+                  " v.districtLayers[v.data.districts.code.indexOf('AF1901')].openPopup(); }")
+    popup = page.locator(".leaflet-popup")
+    popup.wait_for()
+    page.wait_for_timeout(400)  # the pan that brings it into view
+    box = popup.bounding_box()
+    title = page.locator(".mapgen-title").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert box["y"] >= title["y"] + title["height"] - 1 and box["y"] + box["height"] <= 844
+    assert errors == []
+    context.close()

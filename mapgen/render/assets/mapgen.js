@@ -231,6 +231,7 @@
     var statuses = data.legend.statuses;
     var self = this;
     ensurePattern(map, statuses);
+    this.buildTitle();  // first: popups are panned clear of it
 
     // light basemap of our own: the rest of the country in pale outline
     data.context.forEach(function (g) {
@@ -248,7 +249,7 @@
         return el("span", null, data.districts.name[i] + " \u2014 " +
           statuses[statusOf(data, self.frame().d[i])][1]);
       }, { sticky: true });
-      layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, { maxWidth: 340, autoPanPaddingTopLeft: [20, 130] });
+      layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, self.popupOptions(340));
       layer.addTo(groups.districts);
       layer.getElement && layer.getElement() && layer.getElement().setAttribute("data-pcode", data.districts.code[i]);
       return layer;
@@ -270,7 +271,7 @@
         keyboard: true, icon: L.divIcon({ className: "mapgen-site", html: "" })
       });
       marker.mapgenOffset = [0, 0];
-      marker.bindPopup(function () { return sitePopup(data, self.frame(), j); }, { maxWidth: 320, autoPanPaddingTopLeft: [20, 130] });
+      marker.bindPopup(function () { return sitePopup(data, self.frame(), j); }, self.popupOptions(320));
       marker.bindTooltip(function () { return el("span", null, data.sites.name[j]); },
                          { direction: "top", offset: [0, -12] });
       marker.addTo(groups.sites);
@@ -283,7 +284,6 @@
     if (groups.changes && data.changes) this.drawChanges();
 
     if (this.options.legend !== false) this.buildLegend();
-    this.buildTitle();
     this.buildSources();
     map.attributionControl.setPrefix(false);
     data.legend.credits.forEach(function (c) { map.attributionControl.addAttribution(c.replace(/[<>&]/g, "")); });
@@ -303,6 +303,9 @@
     });
     this.buildLabels();
     this.layoutLabels();
+    // the layer control is added after this view: fold it, then place names clear of it
+    setTimeout(function () { self.foldLayers(); self.fitAttribution(); self.layoutLabels(); }, 0);
+    map.on("resize", function () { self.fitAttribution(); });
     map.on("zoomend viewreset resize", function () { self.layoutSites(); });
     map.on("moveend", function () { self.layoutLabels(); });
     map.on("overlayadd overlayremove", function () { self.layoutSites(); });
@@ -330,6 +333,43 @@
       layer.addTo(self.groups.changes);
       self.changeLayers.push(layer);
     });
+  };
+
+  // Popups no wider than the map leaves room for, scrolling when taller than about half of
+  // it, and panned clear of the title box.
+  View.prototype.popupOptions = function (width) {
+    var size = this.map.getSize(), title = this.titleBox;
+    // (Leaflet measures the pan from the tip: 24 px more keeps the box itself clear)
+    var top = title ? Math.min(title.offsetTop + title.offsetHeight + 34, size.y / 3) : 20;
+    return { maxWidth: Math.max(160, Math.min(width, size.x - 60)), minWidth: Math.min(200, size.x - 80),
+             maxHeight: Math.max(160, Math.round(size.y * 0.55)),
+             autoPanPaddingTopLeft: [10, top], autoPanPaddingBottomRight: [10, 10] };
+  };
+
+  // On a small map the layer list folds into its button; one tap opens it after the tap has
+  // ended (so the same tap never also ticks a box), a tap on the map folds it again.
+  View.prototype.foldLayers = function () {
+    var map = this.map, c = map.getContainer().querySelector(".leaflet-control-layers");
+    if (!c || map.getSize().x >= 600 || !c.classList.contains("leaflet-control-layers-expanded")) return;
+    c.classList.remove("leaflet-control-layers-expanded");
+    var link = c.querySelector(".leaflet-control-layers-toggle");
+    if (!link) return;
+    link.setAttribute("aria-label", "Layers");
+    L.DomEvent.on(link, "click", function (e) {
+      L.DomEvent.stop(e);
+      setTimeout(function () { c.classList.add("leaflet-control-layers-expanded"); }, 0);
+    });
+    map.on("click", function () { c.classList.remove("leaflet-control-layers-expanded"); });
+  };
+
+  // The credits wrap beside the scale bar instead of running over it.
+  View.prototype.fitAttribution = function () {
+    var c = this.map.getContainer(), a = c.querySelector(".leaflet-control-attribution");
+    var sc = c.querySelector(".leaflet-control-scale");
+    if (!a) return;
+    var room = this.map.getSize().x - (sc ? sc.offsetWidth + 30 : 20);
+    a.style.maxWidth = Math.max(120, room) + "px";
+    a.style.whiteSpace = "normal";
   };
 
   View.prototype.fit = function (bounds) {
