@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,47 @@ def test_phone_one_tap_opens_layers_without_unticking_and_popups_fit(browser, no
     assert box["y"] >= title["y"] + title["height"] - 1 and box["y"] + box["height"] <= 844
     assert errors == []
     context.close()
+
+
+def test_timeline_axes_capital_marks_steps_speed_and_sources(browser, tmp_path, ds) -> None:
+    out = tmp_path / "timeline.html"
+    start, end = "2021-08-04", "2021-08-12"
+    assert run_cli("timeline", "--start", start, "--end", end, "--out", str(out), "-q").code == 0
+    page, log = open_page(browser, out, width=1440, height=900)
+    days = mapgen.date_range(start, end)
+    states = [mapgen.status_on(ds, d) for d in days]
+    kinds = {sid: s.kind for sid, s in ds.records.sites.items()}
+    capitals = [s for s in states[0].sites.index if kinds[s] == "city"]
+    falls = sum(1 for a, b in itertools.pairwise(states) for c in capitals
+                if a.sites.loc[c, "status"] != b.sites.loc[c, "status"])
+    assert falls > 0
+    chart = page.locator(".mapgen-chart").first
+    assert chart.locator(".mapgen-fall").count() == falls
+    axis = chart.locator("text.mapgen-axis").evaluate_all("els => els.map(e => e.textContent)")
+    assert {"0%", "50%", "100%", "4 Aug", "12 Aug"} <= set(axis)
+
+    def cited(state) -> int:
+        ids: set[str] = set()
+        for frame in (state.districts, state.sites):
+            for sources in frame["sources"]:
+                ids.update(sources)
+        return len(ids)
+
+    summary = page.locator(".mapgen-sources-panel summary")
+    assert summary.get_attribute("data-count") == str(cited(states[0]))
+    page.get_by_role("button", name="Next date").click()
+    page.get_by_role("button", name="Next date").click()
+    assert page.locator(".mapgen-timeline-date").inner_text() == "6 August 2021"
+    assert summary.get_attribute("data-count") == str(cited(states[2]))
+    page.get_by_role("button", name="Previous date").click()
+    assert page.locator(".mapgen-title-date").inner_text() == "5 August 2021"
+    speed = page.get_by_label("Speed")
+    speed.select_option("150")
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("mapgen.views[0].current === mapgen.views[0].state.frames.length - 1",
+                           timeout=10000)
+    assert summary.get_attribute("data-count") == str(cited(states[-1]))
+    assert summary.inner_text().endswith("for 12 August 2021")
+    assert log.page_errors == [] and log.console_errors == []
+    page.screenshot(path=str(OUTPUTS / "browser-timeline.png"))
+    page.context.close()

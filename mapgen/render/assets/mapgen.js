@@ -403,6 +403,7 @@
     });
     this.layoutSites();
     this.updateCounts();
+    this.updateSources();
     if (this.titleDate) this.titleDate.textContent = f.label;
     if (!this.options.side) document.title = data.title + " \u2014 " + f.label;
     if (this.options.onShow) this.options.onShow(n, f);
@@ -745,13 +746,31 @@
         var box = self.sourcesBox = el("details", "mapgen-sources-panel mapgen-box");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
-        var ids = Object.keys(data.sources).sort();
-        box.appendChild(el("summary", null, "Sources (" + ids.length + ")"));
-        box.appendChild(sourceList(data, ids));
+        self.sourcesSummary = el("summary", null, "Sources");
+        box.appendChild(self.sourcesSummary);
+        self.sourcesList = el("ul", "mapgen-sources");
+        box.appendChild(self.sourcesList);
         return box;
       }
     });
     new Sources().addTo(this.map);
+  };
+
+  // The sources behind what is drawn on the date shown: those of every record in force.
+  View.prototype.updateSources = function () {
+    if (!this.sourcesBox) return;
+    var data = this.data, f = this.frame(), seen = {};
+    f.d.concat(f.s).forEach(function (ref) {
+      if (ref >= 0) data.records[ref][4].forEach(function (id) { seen[id] = true; });
+    });
+    var ids = Object.keys(seen).sort(), key = ids.join(" ");
+    this.sourcesSummary.textContent = "Sources (" + ids.length + ") for " + f.label;
+    this.sourcesSummary.setAttribute("data-count", String(ids.length));
+    if (key === this.sourcesKey) return;
+    this.sourcesKey = key;
+    var list = sourceList(data, ids);
+    this.sourcesBox.replaceChild(list, this.sourcesList);
+    this.sourcesList = list;
   };
 
   global.mapgen = {
