@@ -134,3 +134,17 @@ def test_export_title_from_the_command_line(tmp_path) -> None:
     assert r.code == 0, r.err
     texts = svg_texts(out.read_bytes())
     assert "Briefing: the north" in texts and texts.count("DRAFT") == 2
+
+
+def test_neighbouring_countries_named_outside_the_country(ds: mapgen.Dataset, tmp_path) -> None:
+    from mapgen.render.labels import neighbour_labels
+
+    (tmp_path / "neighbours.csv").write_text(
+        "name,lat,lon\nInside,34.5,67.0\nOutside,38.0,67.2\nBroken,north,\n", encoding="utf-8")
+    country = shapely.union_all(ds.geo.country.geometry)
+    assert neighbour_labels(tmp_path / "b.gpkg", country) == (("Outside", 38.0, 67.2),)
+    assert neighbour_labels(tmp_path / "elsewhere" / "b.gpkg", country) == ()
+    texts = svg_texts(export_figure(ds, DAY, fmt="svg", detail="low"))
+    assert "UZBEKISTAN" in texts
+    assert "UZBEKISTAN" not in svg_texts(export_figure(ds, DAY, fmt="svg", detail="low",
+                                                       neighbours=False))

@@ -90,6 +90,7 @@ class _Scene:
     extent: tuple[float, float, float, float]
     district_names: dict[str, str]
     focus: list[str]
+    countries: tuple[tuple[str, float, float], ...] = ()  # neighbours: name, x, y (metres)
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,19 @@ def _scene(dataset: Dataset, region: str, detail: str) -> _Scene:
         extent=(x0 - mx, y0 - my, x1 + mx, y1 + my),
         district_names=geo.districts["name"].to_dict(),
         focus=focus_codes(list(codes), FOCUS_PROVINCES),
+        countries=_countries(geo),
     )
+
+
+def _countries(geo: Any) -> tuple[tuple[str, float, float], ...]:
+    """The neighbouring countries listed beside the boundary file, projected."""
+    from .labels import neighbour_labels
+
+    named = neighbour_labels(geo.path, shapely.union_all(geo.country.geometry))
+    if not named:
+        return ()
+    to_map = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+    return tuple((n, *map(float, to_map.transform(lon, lat))) for n, lat, lon in named)
 
 
 def _records_credit(dataset: Dataset, states: Sequence[ControlState]) -> str:
@@ -510,6 +523,32 @@ def _draw_map(ax: Axes, scene: _Scene, state: ControlState,
     draw_district_names(ax, scene.districts.loc[focus], scene.district_names, obstacles, view,
                         ppm, font * 0.8)
     _draw_province_names(ax, scene, obstacles, small=small, neighbours=text.neighbours)
+    if text.neighbours:
+        _draw_countries(ax, scene, obstacles, view)
+
+
+def _draw_countries(ax: Axes, scene: _Scene, obstacles: list[shapely.Geometry],
+                    view: shapely.Geometry) -> None:
+    """Neighbouring countries named on the land outside the boundaries, where clear."""
+    country = shapely.union_all(scene.country.values)
+    (vx0, vx1), (vy0, vy1) = ax.get_xlim(), ax.get_ylim()
+    for name, x, y in scene.countries:
+        label = name.upper()
+        hx, hy = text_half_size(ax, label, 10, weight="bold", pad=1.0)
+        # a country beyond the view is named at the nearest edge of the view, if on its land
+        pad = 6 / _points_per_metre(ax)
+        x = min(max(x, vx0 + hx + pad), vx1 - hx - pad)
+        y = min(max(y, vy0 + hy + pad), vy1 - hy - pad)
+        box = shapely.box(x - hx, y - hy, x + hx, y + hy)
+        if not view.contains(box) or box.intersects(country):
+            continue
+        if any(box.intersects(o) if o.geom_type != "Point" else
+               box.distance(shapely.Point(*o.coords[0][:2])) < o.coords[0][2]
+               for o in obstacles):
+            continue
+        ax.text(x, y, label, ha="center", va="center", fontsize=10, fontweight="bold",
+                color="#8A857B", zorder=1.6, clip_on=True, gid=f"country-{name}")
+        obstacles.append(box)
 
 
 def _name_font(ax: Axes) -> float:

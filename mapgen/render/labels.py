@@ -7,13 +7,21 @@ decided where the text is measured (``layout.js`` on the page, :mod:`.figure` fo
 
 from __future__ import annotations
 
+import csv
+import logging
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import shapely
 
 from ..control import CAPITAL_KIND
 from ..records import Site
+
+log = logging.getLogger(__name__)
+
+#: Beside the boundary file: names of the neighbouring countries with a label point each.
+NEIGHBOURS_FILE = "neighbours.csv"
 
 
 def label_point(geom: shapely.Geometry, tolerance: float) -> tuple[float, float, float]:
@@ -43,3 +51,36 @@ def capitals(sites: dict[str, Site], site_ids: list[str]) -> list[int]:
     """Indices (into ``site_ids``) of the capitals and cities, west to east."""
     picked = [i for i, s in enumerate(site_ids) if sites[s].kind == CAPITAL_KIND]
     return sorted(picked, key=lambda i: (sites[site_ids[i]].lon, site_ids[i]))
+
+
+@lru_cache(maxsize=4)
+def _neighbours(path: Path, country: shapely.Geometry) -> tuple[tuple[str, float, float], ...]:
+    out = []
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for line, row in enumerate(csv.DictReader(fh), start=2):
+                try:
+                    name, lat, lon = row["name"].strip(), float(row["lat"]), float(row["lon"])
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    log.warning("%s:%d: not a name, lat and lon: left out", path, line)
+                    continue
+                if not name or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    log.warning("%s:%d: no name or a point out of range: left out", path, line)
+                elif country.contains(shapely.Point(lon, lat)):
+                    log.warning("%s:%d: %s's label point is inside the country: left out",
+                                path, line, name)
+                else:
+                    out.append((name, lat, lon))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        log.warning("%s: cannot be read (%s): neighbouring countries not named", path, exc)
+    return tuple(out)
+
+
+def neighbour_labels(boundaries: Path, country: shapely.Geometry
+                     ) -> tuple[tuple[str, float, float], ...]:
+    """``(name, lat, lon)`` of the neighbouring countries listed beside the boundary file
+    (none when there is no such file); points inside the country are left out."""
+    path = Path(boundaries).parent / NEIGHBOURS_FILE
+    if not path.is_file():
+        return ()
+    return _neighbours(path, country)

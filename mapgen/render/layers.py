@@ -17,7 +17,7 @@ import shapely
 from ..control import ControlState
 from ..geography import GRID, Geography, WebGeometry
 from ..records import Records
-from .labels import capitals, district_label_points
+from .labels import capitals, district_label_points, neighbour_labels
 from .style import STATUS_INDEX, legend_payload
 
 _SCALE = round(1 / GRID)
@@ -157,6 +157,8 @@ def build_payload(
             "label": plabels,
         },
         "context": cgeom,
+        "neighbours": [list(n) for n in neighbour_labels(geo.path,
+                                                         shapely.union_all(geo.country.geometry))],
         "sites": {
             "id": site_ids,
             "name": [sites[s].name for s in site_ids],

@@ -595,6 +595,10 @@
       var lp = data.districts.label[i];
       add("district", data.districts.name[i], [lp[0], lp[1]], labels, { radius: lp[2] });
     });
+    // the countries around, named on the land outside the boundaries (last: any room left)
+    (data.neighbours || []).forEach(function (n) {
+      add("country", n[0], [n[1], n[2]], self.groups.basemap);
+    });
     this.labelMarkers = out;
   };
 
