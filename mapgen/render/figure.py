@@ -259,7 +259,11 @@ def _countries(geo: Any) -> tuple[tuple[str, float, float], ...]:
     if not named:
         return ()
     to_map = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
-    return tuple((n, *map(float, to_map.transform(lon, lat))) for n, lat, lon in named)
+    out = []
+    for n, lat, lon in named:
+        x, y = to_map.transform(lon, lat)
+        out.append((n, float(x), float(y)))
+    return tuple(out)
 
 
 def _records_credit(dataset: Dataset, states: Sequence[ControlState]) -> str:
