@@ -259,3 +259,20 @@ def test_timeline_axes_capital_marks_steps_speed_and_sources(browser, tmp_path, 
     assert log.page_errors == [] and log.console_errors == []
     page.screenshot(path=str(OUTPUTS / "browser-timeline.png"))
     page.context.close()
+
+
+def test_print_keeps_the_sources(browser, north_page, ds) -> None:
+    page, log = open_page(browser, north_page)
+    assert not page.locator(".mapgen-print-sources").is_visible()  # on screen: the panel
+    page.emulate_media(media="print")
+    block = page.locator(".mapgen-print-sources")
+    assert block.is_visible()
+    state = mapgen.status_on(ds, "2021-08-08")
+    cited = {s for frame in (state.districts, state.sites) for ids in frame["sources"]
+             for s in ids}
+    hrefs = set(block.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+    assert hrefs == {ds.records.sources[s].url for s in cited}
+    map_box = page.locator(".leaflet-container").bounding_box()
+    assert block.bounding_box()["y"] >= map_box["y"] + map_box["height"] - 1  # after the map
+    assert log.page_errors == []
+    page.context.close()

@@ -290,10 +290,10 @@
     map.attributionControl.addAttribution("Records: " + Object.keys(data.sources).length + " cited sources");
     global.mapgen.views.push(this);
     this.show(this.options.frame || 0);
-    // print shows the key and the sources in full
+    // print shows the key in full, and the sources on the following page
     var opened = [];
     global.addEventListener("beforeprint", function () {
-      [self.legendBox, self.sourcesBox].forEach(function (d) {
+      [self.legendBox].forEach(function (d) {
         if (d && !d.open) { d.open = true; opened.push(d); }
       });
     });
@@ -775,6 +775,14 @@
     var list = sourceList(data, ids);
     this.sourcesBox.replaceChild(list, this.sourcesList);
     this.sourcesList = list;
+    if (this.options.side) return;  // a comparison prints its sources in the change table
+    if (!this.printSources) {
+      this.printSources = el("section", "mapgen-print-sources");
+      document.body.appendChild(this.printSources);
+    }
+    this.printSources.textContent = "";
+    this.printSources.appendChild(el("h2", null, "Sources for " + f.label + " (" + ids.length + ")"));
+    this.printSources.appendChild(sourceList(data, ids));
   };
 
   global.mapgen = {
