@@ -114,7 +114,7 @@ def _legend_sections(states: Sequence[ControlState], layout: _Layout,
         status_rows.append(_row(neutral, "No change", font))
         sections_gains: list[Artist] = [_section("Districts that changed hands", status_rows,
                                                  font, 99)]
-        return sections_gains + _site_sections(states, layout, font, wrap, changes=False,
+        return sections_gains + _site_sections(states, layout, font, wrap, changes=True,
                                                sites=text is None or text.sites,
                                                columns=columns)
     for style in STATUS_STYLES:

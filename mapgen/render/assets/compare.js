@@ -116,8 +116,8 @@
     sync(before.map, after.map);
     var data = before.data;
     var f0 = before.state.frames[0], f1 = before.state.frames[1];
-    container.appendChild(el("h2", null, "What changed between " + f0.label + " and " + f1.label +
-      " \u2014 " + data.region));
+    container.appendChild(el("h2", null, data.title + " \u2014 " + data.region + ": what changed between " +
+      f0.label + " and " + f1.label));
     container.appendChild(summary(data));
     container.appendChild(gainsButton(after, f0.label));
     container.appendChild(numbers(before, after));

@@ -380,7 +380,7 @@
     var size = this.map.getSize(), top = edge;
     if (box && size.x > 900) left = box.offsetWidth + 20;
     var title = this.titleBox;
-    if (title && title.offsetTop + title.offsetHeight < size.y / 4) top = Math.max(top, title.offsetTop + title.offsetHeight + 4);
+    if (title && title.offsetTop + title.offsetHeight < size.y / 3) top = Math.max(top, title.offsetTop + title.offsetHeight + 4);
     this.map.fitBounds(bounds, { paddingTopLeft: [left, top], paddingBottomRight: [edge, edge], animate: false });
   };
 
