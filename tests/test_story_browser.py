@@ -67,6 +67,11 @@ def test_no_site_is_covered_and_every_site_opens_its_own_popup(
             assert not _inside(x, y, box), f"the name {name} covers {sid}"
         assert page.evaluate(_TOP, [x, y]) == sid, f"{sid}'s centre is covered"
     names = state.sites["name"].to_dict()
+    labels = dict(page.eval_on_selector_all(
+        ".leaflet-marker-pane .mapgen-site",
+        "els => els.map(e => [e.getAttribute('data-site'), e.getAttribute('aria-label')])"))
+    for sid, label in labels.items():  # each marker's accessible name: the site and status
+        assert label.startswith(f"{names[sid]} \u2014 "), (sid, label)
     for sid in [s[0] for s in sym["sites"]]:
         page.evaluate("() => { const v = mapgen.views[0]; v.map.closePopup(); v.fit(v.bounds); }")
         page.wait_for_function("() => !document.querySelector('.leaflet-popup')")
