@@ -381,7 +381,13 @@
     if (box && size.x > 900) left = box.offsetWidth + 20;
     var title = this.titleBox;
     if (title && title.offsetTop + title.offsetHeight < size.y / 3) top = Math.max(top, title.offsetTop + title.offsetHeight + 4);
-    this.map.fitBounds(bounds, { paddingTopLeft: [left, top], paddingBottomRight: [edge, edge], animate: false });
+    // and above the panels at the foot of the map where they leave room
+    var bottom = edge, feet = this.map.getContainer().querySelectorAll(".leaflet-bottom");
+    for (var k = 0; k < feet.length; k++) {
+      var hgt = feet[k].offsetHeight;
+      if (hgt < size.y / 4) bottom = Math.max(bottom, hgt + 4);
+    }
+    this.map.fitBounds(bounds, { paddingTopLeft: [left, top], paddingBottomRight: [edge, bottom], animate: false });
   };
 
   View.prototype.frame = function () { return this.state.frames[this.current]; };
@@ -768,7 +774,8 @@
       if (ref >= 0) data.records[ref][4].forEach(function (id) { seen[id] = true; });
     });
     var ids = Object.keys(seen).sort(), key = ids.join(" ");
-    this.sourcesSummary.textContent = "Sources (" + ids.length + ") for " + f.label;
+    this.sourcesSummary.textContent = "Sources (" + ids.length + ")" +
+      (this.map.getSize().x < 600 ? "" : " for " + f.label);
     this.sourcesSummary.setAttribute("data-count", String(ids.length));
     if (key === this.sourcesKey) return;
     this.sourcesKey = key;
