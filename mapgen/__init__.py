@@ -18,6 +18,7 @@ from .api import (
     coverage,
     date_range,
     embed_snippet,
+    export_figure,
     load,
     map_html,
     render_many,
@@ -29,20 +30,6 @@ from .api import (
 )
 from .control import ControlState, changes, resolve
 from .errors import DataError, InputError, MapgenError, MissingFileError, Problem
-
-
-def __getattr__(name: str) -> object:
-    # matplotlib is imported only by the commands that draw figures
-    if name == "export_figure":
-        from .render.figure import export_figure
-
-        return export_figure
-    raise AttributeError(f"module 'mapgen' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
-
 
 try:
     __version__ = version("mapgen")

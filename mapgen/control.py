@@ -10,12 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .geography import Geography
-from .records import STATUSES, Record, Records
-
-UNKNOWN = "unknown"
-#: District statuses in which a government-held site counts as a remaining position (a
-#: district with no record is not known to be lost).
-LOST = ("taliban", "contested")
+from .records import Record, Records
+from .theatre import UNKNOWN, Theatre
 
 
 class History:
@@ -48,10 +44,10 @@ class ControlState:
     ``districts``, ``provinces`` and ``sites`` are DataFrames indexed by P-code or site id with
     columns ``status``, ``since`` (date of the record in force, or None), ``held_since`` (the
     day that status began), ``sources`` (tuple of source ids), ``note``, ``confidence`` and
-    ``via`` (the place whose record decided it: the place itself, its province or the country
-    ``AF``). Districts and provinces also carry ``name``, ``name_dari``, ``population`` and
-    ``area_km2``; sites carry ``name, kind, lat, lon, precision, district, province`` and
-    ``position`` (government-held in a district known to be lost).
+    ``via`` (the place whose record decided it: the place itself, its province or the
+    country). Districts and provinces also carry ``name``, ``name_local`` (the second name),
+    ``population`` and ``area_km2``; sites carry ``name, kind, lat, lon, precision, district,
+    province, capital`` and ``position`` (see :func:`is_position`).
     """
 
     date: dt.date
@@ -105,6 +101,14 @@ def district_record(history: History, district: str, province: str, day: dt.date
     return deciding_record(history, (district, province, country), day)
 
 
+def is_position(site_status: str, district_status: str, theatre: Theatre) -> bool:
+    """A remaining position: a site held by a side (a status the theatre marks as a side)
+    other than the one holding its district, in a district whose status is known. A site in a
+    contested district counts; a contested site does not (no side holds it)."""
+    return (site_status in theatre.sides and district_status != UNKNOWN
+            and district_status != site_status)
+
+
 def resolve(
     records: Records, geo: Geography, day: dt.date, *, provinces: list[str] | None = None,
     history: History | None = None,
@@ -136,11 +140,11 @@ def resolve(
         drows.append({"pcode": code, "province": province,
                       **_decide(hist, (code, province, country), day)})
     districts = pd.DataFrame(drows).set_index("pcode")
-    districts = districts.join(dist[["name", "name_dari", "population", "area_km2"]])
+    districts = districts.join(dist[["name", "name_local", "population", "area_km2"]])
     prows = [{"pcode": code, "province": code, **_decide(hist, (code, country), day)}
              for code in prov_codes]
     provs = pd.DataFrame(prows).set_index("pcode").join(
-        geo.provinces[["name", "name_dari", "population", "area_km2"]]
+        geo.provinces[["name", "name_local", "population", "area_km2"]]
     ).sort_index()
     srows = []
     for site in records.sites.values():
@@ -154,17 +158,17 @@ def resolve(
         srows.append({
             "site_id": site.site_id, "name": site.name, "kind": site.kind, "lat": site.lat,
             "lon": site.lon, "precision": site.precision, "district": site.district,
-            "province": province, **row,
-            "position": row["status"] == "government" and district_status in LOST,
+            "province": province, "capital": site.capital, **row,
+            "position": is_position(str(row["status"]), str(district_status), records.theatre),
         })
     sites = pd.DataFrame(srows, columns=[
-        "site_id", "name", "kind", "lat", "lon", "precision", "district", "province", "status",
-        "since", "held_since", "sources", "note", "confidence", "via", "position"])
+        "site_id", "name", "kind", "lat", "lon", "precision", "district", "province", "capital",
+        "status", "since", "held_since", "sources", "note", "confidence", "via", "position"])
     sites = sites.set_index("site_id").sort_index()
     return ControlState(day, districts.sort_index(), provs, sites)
 
 
-def status_table(state: ControlState, geo: Geography) -> pd.DataFrame:
+def status_table(state: ControlState, geo: Geography, theatre: Theatre) -> pd.DataFrame:
     """One row per province, district and site: ``place, name, level, kind, province,
     district, status, since, held_since, sources, confidence, via, note, districts``.
 
@@ -174,7 +178,7 @@ def status_table(state: ControlState, geo: Geography) -> pd.DataFrame:
     rows = []
     for code, r in state.provinces.iterrows():
         mine = state.districts[state.districts["province"] == code]["status"].value_counts()
-        summary = "; ".join(f"{s} {mine[s]}" for s in STATUSES if s in mine)
+        summary = "; ".join(f"{s} {mine[s]}" for s in theatre.status_ids if s in mine)
         rows.append({"place": code, "name": r["name"], "level": "province", "kind": "province",
                      "province": code, "district": "", **_cells(r), "districts": summary})
     for code, r in state.districts.iterrows():
@@ -197,16 +201,13 @@ def _cells(r: pd.Series) -> dict[str, object]:
             "via": r["via"], "note": r["note"]}
 
 
-#: The site kind of capitals and cities: named on every map, first among changes.
-CAPITAL_KIND = "city"
-
-
-def changes(before: ControlState, after: ControlState, geo: Geography) -> pd.DataFrame:
+def changes(before: ControlState, after: ControlState, geo: Geography,
+            theatre: Theatre) -> pd.DataFrame:
     """Places whose status differs between two states: ``place, name, level, province,
     before, after, changed_on, sources, note``, by date of change, then importance (capitals,
     other sites, provinces, districts), then name."""
-    a = status_table(before, geo).set_index("place")
-    b = status_table(after, geo).set_index("place")
+    a = status_table(before, geo, theatre).set_index("place")
+    b = status_table(after, geo, theatre).set_index("place")
     common = a.index.intersection(b.index)
     # a province row carries only a province-wide (or country-wide) record: with none on one
     # side its "unknown" means "no province-wide record", not a change of hands, which its
@@ -227,8 +228,8 @@ def changes(before: ControlState, after: ControlState, geo: Geography) -> pd.Dat
         "note": b.loc[diff, "note"].to_numpy(),
     })
     # by date, then importance: capitals, other sites, provinces, districts
-    kinds = after.sites["kind"].to_dict() if "kind" in after.sites else {}
-    out["_o"] = [(0 if kinds.get(p) == CAPITAL_KIND else 1) if lvl == "site"
+    capital = after.sites["capital"].to_dict() if "capital" in after.sites else {}
+    out["_o"] = [(0 if capital.get(p) else 1) if lvl == "site"
                  else {"province": 2, "district": 3}.get(lvl, 4)
                  for p, lvl in zip(out["place"], out["level"], strict=True)]
     out["_d"] = out["changed_on"].fillna("").astype(str)

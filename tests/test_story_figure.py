@@ -10,8 +10,9 @@ import pytest
 import shapely
 
 import mapgen
+from mapgen import export_figure
 from mapgen.render import figure
-from mapgen.render.figure import FigureText, export_figure
+from mapgen.render.figure import FigureText
 
 from .conftest import run_cli
 from .test_figure import svg_texts
@@ -19,9 +20,14 @@ from .test_figure import svg_texts
 DAY = "2021-08-08"
 
 
+def _scene(ds: mapgen.Dataset, region: str) -> figure._Scene:
+    codes, label = ds.region(region)
+    return figure._scene(ds.geo, ds.web("low"), ds.records.theatre, codes, label)
+
+
 def _figure(ds: mapgen.Dataset, region: str = "north", days: tuple[str, ...] = (DAY,),
             size: str = "slide", text: FigureText | None = None) -> mpl.figure.Figure:
-    scene = figure._scene(ds, region, "low")
+    scene = _scene(ds, region)
     states = [mapgen.status_on(ds, d, region=region) for d in days]
     with mpl.rc_context(figure._RC):
         fig = figure._compose(scene, states, size, "Records: test", text or FigureText())
@@ -83,7 +89,7 @@ def test_locator_covers_nothing_of_the_region(ds: mapgen.Dataset, region: str,
                                               size: str) -> None:
     fig = _figure(ds, region=region, size=size)
     main, inset = fig.axes[0], fig.axes[1]
-    scene = figure._scene(ds, region, "low")
+    scene = _scene(ds, region)
     renderer = fig.canvas.get_renderer()
     box = inset.get_window_extent(renderer)
     rect = shapely.box(box.x0, box.y0, box.x1, box.y1)

@@ -15,7 +15,7 @@ import shapely
 from matplotlib.axes import Axes
 from matplotlib.text import Text
 
-from ..control import CAPITAL_KIND, ControlState
+from ..control import ControlState
 
 INK = "#222222"
 _HALO = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
@@ -65,7 +65,7 @@ def draw_capital_names(ax: Axes, state: ControlState, discs: dict[str, tuple[flo
     returns the names drawn. ``discs`` and ``anchors`` are by site id, in map metres."""
     drawn = []
     sites = state.sites
-    capitals = sites.index[sites["kind"] == CAPITAL_KIND]
+    capitals = sites.index[sites["capital"] != ""]  # seats of a province or the country
     for code in sorted(capitals, key=lambda c: (sites.loc[c, "lon"], c)):
         name = str(sites.loc[code, "name"])
         ax0, ay0 = anchors.get(code, (np.nan, np.nan))

@@ -15,7 +15,6 @@ from typing import Any
 
 import shapely
 
-from ..control import CAPITAL_KIND
 from ..records import Site
 
 log = logging.getLogger(__name__)
@@ -48,8 +47,9 @@ def district_label_points(districts: Any, codes: list[str]) -> list[list[float]]
 
 
 def capitals(sites: dict[str, Site], site_ids: list[str]) -> list[int]:
-    """Indices (into ``site_ids``) of the capitals and cities, west to east."""
-    picked = [i for i, s in enumerate(site_ids) if sites[s].kind == CAPITAL_KIND]
+    """Indices (into ``site_ids``) of the capitals (a ``capital`` in ``sites.csv``), west to
+    east."""
+    picked = [i for i, s in enumerate(site_ids) if sites[s].capital]
     return sorted(picked, key=lambda i: (sites[site_ids[i]].lon, site_ids[i]))
 
 

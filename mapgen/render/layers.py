@@ -15,10 +15,10 @@ import pandas as pd
 import shapely
 
 from ..control import ControlState
-from ..geography import GRID, Geography, WebGeometry
+from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
 from ..records import Records
-from .labels import capitals, district_label_points, neighbour_labels
-from .style import STATUS_INDEX, legend_payload
+from .labels import district_label_points, neighbour_labels
+from .style import PAYLOAD_VERSION, legend_payload
 
 _SCALE = round(1 / GRID)
 
@@ -93,8 +93,11 @@ def build_payload(
     site_ids = sorted(states[0].sites.index) if states else []
     spos = {s: i for i, s in enumerate(site_ids)}
 
+    theatre = records.theatre
+    status_index = theatre.index
     rec_index: dict[tuple[str, str, str], int] = {}
-    rec_rows: list[list[Any]] = []
+    rec_cols: dict[str, list[Any]] = {k: [] for k in ("since", "status", "via", "note", "sources",
+                                                      "confidence", "held_since")}
     cited: set[str] = set()
 
     def ref(row: Any) -> int:
@@ -102,12 +105,19 @@ def build_payload(
             return -1
         key = (row["via"], row["since"].isoformat(), row["held_since"].isoformat())
         if key not in rec_index:
-            rec_index[key] = len(rec_rows)
-            rec_rows.append([row["since"].isoformat(), STATUS_INDEX[row["status"]], row["via"],
-                             row["note"], list(row["sources"]), row["confidence"],
-                             row["held_since"].isoformat()])
+            rec_index[key] = len(rec_cols["since"])
+            for col, value in (("since", row["since"].isoformat()),
+                               ("status", status_index[row["status"]]), ("via", row["via"]),
+                               ("note", row["note"]), ("sources", list(row["sources"])),
+                               ("confidence", row["confidence"]),
+                               ("held_since", row["held_since"].isoformat())):
+                rec_cols[col].append(value)
             cited.update(row["sources"])
         return rec_index[key]
+
+    def delta(cur: list[int], prev: list[int]) -> dict[str, list[int]]:
+        changed = [i for i, (v, p) in enumerate(zip(cur, prev, strict=True)) if v != p]
+        return {"i": changed, "ref": [cur[i] for i in changed]}
 
     frames = []
     prev_d = [-1] * len(dcodes)
@@ -122,9 +132,9 @@ def build_payload(
         frames.append({
             "date": state.date.isoformat(),
             "label": label,
-            "d": [[i, v] for i, (v, p) in enumerate(zip(cur_d, prev_d, strict=True)) if v != p],
-            "s": [[i, v] for i, (v, p) in enumerate(zip(cur_s, prev_s, strict=True)) if v != p],
-            # remaining government positions, decided once in Python (control.resolve)
+            "d": delta(cur_d, prev_d),
+            "s": delta(cur_s, prev_s),
+            # remaining positions, decided once in Python (control.resolve)
             "p": [spos[c] for c in state.sites.index[state.sites["position"].astype(bool)]],
         })
         prev_d, prev_s = cur_d, cur_s
@@ -134,15 +144,18 @@ def build_payload(
     dgeom, pgeom, cgeom, plabels = _encoded(web, tuple(dcodes), tuple(pcodes), avoid)
     names = {**geo.country["name"].to_dict(), **geo.provinces["name"].to_dict(),
              **geo.districts["name"].to_dict()}
+    lang = geo.local_lang
     return {
+        "version": PAYLOAD_VERSION,
         "title": title,
         "scale": _SCALE,
         "region": region_label,
-        "legend": legend_payload(),
+        "legend": legend_payload(theatre, local_lang=lang, rtl=lang.split("-")[0] in RTL_LANGUAGES,
+                                 population=bool(geo.districts["population"].notna().any())),
         "districts": {
             "code": dcodes,
             "name": dist["name"].tolist(),
-            "dari": dist["name_dari"].tolist(),
+            "local": dist["name_local"].tolist(),
             "prov": [ppos[p] for p in dist["province_pcode"]],
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
@@ -152,7 +165,7 @@ def build_payload(
         "provinces": {
             "code": pcodes,
             "name": geo.provinces.loc[pcodes, "name"].tolist(),
-            "dari": geo.provinces.loc[pcodes, "name_dari"].tolist(),
+            "local": geo.provinces.loc[pcodes, "name_local"].tolist(),
             "geom": pgeom,
             "label": plabels,
         },
@@ -167,12 +180,13 @@ def build_payload(
             "lon": [sites[s].lon for s in site_ids],
             "precision": [sites[s].precision for s in site_ids],
             "district": [sites[s].district for s in site_ids],
-            "capital": capitals(sites, site_ids),
+            "capital": [sites[s].capital for s in site_ids],
         },
-        "names": {c: names[c] for c in sorted({r[2] for r in rec_rows} & set(names))},
-        "records": rec_rows,
+        "names": {c: names[c] for c in sorted(set(rec_cols["via"]) & set(names))},
+        "records": rec_cols,
         "sources": {
-            sid: [s.publisher, s.title, s.published.isoformat(), s.url]
+            sid: {"publisher": s.publisher, "title": s.title, "published": s.published.isoformat(),
+                  "url": s.url}
             for sid, s in sorted(records.sources.items()) if sid in cited
         },
         "frames": frames,

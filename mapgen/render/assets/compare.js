@@ -41,14 +41,14 @@
     t.appendChild(head);
     data.changes.forEach(function (c) {
       var tr = el("tr");
-      tr.setAttribute("data-place", c[0]);
-      tr.appendChild(el("td", null, c[2]));
-      tr.appendChild(el("td", null, c[1]));
-      tr.appendChild(el("td", null, c[6]));
-      var b = el("td"); b.appendChild(mg.statusCell(data, c[3])); tr.appendChild(b);
-      var a = el("td"); a.appendChild(mg.statusCell(data, c[4])); tr.appendChild(a);
-      tr.appendChild(el("td", null, c[5] || "\u2014"));
-      var s = el("td"); s.appendChild(mg.sourceList(data, c[7])); tr.appendChild(s);
+      tr.setAttribute("data-place", c.place);
+      tr.appendChild(el("td", null, c.name));
+      tr.appendChild(el("td", null, c.level));
+      tr.appendChild(el("td", null, c.province));
+      var b = el("td"); b.appendChild(mg.statusCell(data, c.before)); tr.appendChild(b);
+      var a = el("td"); a.appendChild(mg.statusCell(data, c.after)); tr.appendChild(a);
+      tr.appendChild(el("td", null, c.changed_on || "\u2014"));
+      var s = el("td"); s.appendChild(mg.sourceList(data, c.sources)); tr.appendChild(s);
       t.appendChild(tr);
     });
     return t;
@@ -71,21 +71,21 @@
     var any = false;
     groups.forEach(function (g) {
       data.legend.statuses.forEach(function (st, si) {
-        var rows = data.changes.filter(function (c) { return c[8] === g[0] && c[4] === si; });
+        var rows = data.changes.filter(function (c) { return c.importance === g[0] && c.after === si; });
         if (!rows.length) return;
         any = true;
         var line = el("div", "mapgen-summary-line");
         line.setAttribute("data-kind", g[0]);
-        line.setAttribute("data-status", st[0]);
+        line.setAttribute("data-status", st.id);
         var head = el("strong", null, g[1] + " → ");
         line.appendChild(head);
         line.appendChild(mg.statusCell(data, si));
         line.appendChild(document.createTextNode(" (" + rows.length + "): "));
         var byDate = [], seen = {};
         rows.forEach(function (c) {
-          var d = c[5] || "";
+          var d = c.changed_on || "";
           if (!(d in seen)) { seen[d] = byDate.length; byDate.push([d, []]); }
-          byDate[seen[d]][1].push(c[2]);
+          byDate[seen[d]][1].push(c.name);
         });
         line.appendChild(document.createTextNode(byDate.map(function (b) {
           return b[1].join(", ") + " " + shortDate(b[0]);

@@ -5,6 +5,7 @@
   "use strict";
 
   var SVGNS = "http://www.w3.org/2000/svg";
+  var PAYLOAD_VERSION = 2;  // mapgen.render.style.PAYLOAD_VERSION
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -32,7 +33,7 @@
   }
 
   function fmtInt(n) {
-    if (n === null || n === undefined) return "not available";
+    if (n === null || n === undefined) return "n/a";
     return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   }
 
@@ -51,19 +52,19 @@
     dots.setAttribute("patternUnits", "userSpaceOnUse");
     dots.setAttribute("width", "6"); dots.setAttribute("height", "6");
     var bg = document.createElementNS(SVGNS, "rect");
-    bg.setAttribute("width", "6"); bg.setAttribute("height", "6"); bg.setAttribute("fill", statuses[statuses.length - 1][2]);
+    bg.setAttribute("width", "6"); bg.setAttribute("height", "6"); bg.setAttribute("fill", statuses[statuses.length - 1].colour);
     var dot = document.createElementNS(SVGNS, "circle");
     dot.setAttribute("cx", "3"); dot.setAttribute("cy", "3"); dot.setAttribute("r", "1"); dot.setAttribute("fill", "#666");
     dots.appendChild(bg); dots.appendChild(dot); defs.appendChild(dots);
     statuses.forEach(function (s, i) {
-      if (s[3] !== "hatch") return;
+      if (s.pattern !== "hatch") return;
       var p = document.createElementNS(SVGNS, "pattern");
       p.setAttribute("id", "mapgen-hatch-" + i);
       p.setAttribute("patternUnits", "userSpaceOnUse");
       p.setAttribute("width", "8"); p.setAttribute("height", "8");
       p.setAttribute("patternTransform", "rotate(45)");
       var r = document.createElementNS(SVGNS, "rect");
-      r.setAttribute("width", "8"); r.setAttribute("height", "8"); r.setAttribute("fill", s[2]);
+      r.setAttribute("width", "8"); r.setAttribute("height", "8"); r.setAttribute("fill", s.colour);
       var l = document.createElementNS(SVGNS, "line");
       l.setAttribute("x1", "0"); l.setAttribute("y1", "0"); l.setAttribute("x2", "0"); l.setAttribute("y2", "8");
       l.setAttribute("stroke", "#555"); l.setAttribute("stroke-width", "2.5");
@@ -74,7 +75,7 @@
 
   function fillFor(statuses, idx) {
     var s = statuses[idx];
-    return s[3] === "hatch" ? "url(#mapgen-hatch-" + idx + ")" : s[2];
+    return s.pattern === "hatch" ? "url(#mapgen-hatch-" + idx + ")" : s.colour;
   }
 
   function State(data) {
@@ -85,14 +86,21 @@
     for (i = 0; i < ns; i++) s.push(-1);
     this.frames = data.frames.map(function (f) {
       d = d.slice(); s = s.slice();
-      f.d.forEach(function (c) { d[c[0]] = c[1]; });
-      f.s.forEach(function (c) { s[c[0]] = c[1]; });
+      f.d.i.forEach(function (k, n) { d[k] = f.d.ref[n]; });
+      f.s.i.forEach(function (k, n) { s[k] = f.s.ref[n]; });
       return { date: f.date, label: f.label, d: d, s: s, p: f.p };
     });
   }
 
+  function record(data, ref) {
+    // one record of the column-stored table, as an object with the payload's field names
+    var r = data.records;
+    return { since: r.since[ref], status: r.status[ref], via: r.via[ref], note: r.note[ref],
+             sources: r.sources[ref], confidence: r.confidence[ref], held_since: r.held_since[ref] };
+  }
+
   function statusOf(data, ref) {
-    return ref < 0 ? data.legend.statuses.length - 1 : data.records[ref][1];
+    return ref < 0 ? data.legend.statuses.length - 1 : data.records.status[ref];
   }
 
   function sourceList(data, ids) {
@@ -101,8 +109,8 @@
       var src = data.sources[id];
       var li = el("li");
       if (!src) { li.textContent = id; list.appendChild(li); return; }
-      var text = src[0] + (src[1] ? ", \u201c" + src[1] + "\u201d" : "") + ", " + src[2];
-      var url = safeUrl(src[3]);
+      var text = src.publisher + (src.title ? ", \u201c" + src.title + "\u201d" : "") + ", " + src.published;
+      var url = safeUrl(src.url);
       if (url) {
         var a = el("a", null, text);
         a.setAttribute("href", url);
@@ -130,7 +138,7 @@
     var span = el("span", "mapgen-status");
     var sw = el("i", "mapgen-swatch mapgen-s" + idx);
     span.appendChild(sw);
-    span.appendChild(document.createTextNode(data.legend.statuses[idx][1]));
+    span.appendChild(document.createTextNode(data.legend.statuses[idx].label));
     return span;
   }
 
@@ -147,31 +155,37 @@
       row(table, "Since", "no record on or before this date");
       return null;
     }
-    var rec = data.records[ref];
-    var age = daysBetween(rec[6], date);
-    row(table, "Since", rec[6] + (age > 0 ? " (" + age + " days before this date)" : " (this date)"));
-    var latest = rec[0];
-    if (rec[2] !== code) latest += " (set by the record for " + (data.names[rec[2]] || rec[2]) + ")";
-    if (rec[0] !== rec[6] || rec[2] !== code) row(table, "Record in force", latest);
-    if (rec[5]) row(table, "Confidence", rec[5]);
-    if (rec[3]) row(table, "Note", rec[3]);
+    var rec = record(data, ref);
+    var age = daysBetween(rec.held_since, date);
+    row(table, "Since", rec.held_since + (age > 0 ? " (" + age + " days before this date)" : " (this date)"));
+    var latest = rec.since;
+    if (rec.via !== code) latest += " (set by the record for " + (data.names[rec.via] || rec.via) + ")";
+    if (rec.since !== rec.held_since || rec.via !== code) row(table, "Record in force", latest);
+    if (rec.confidence) row(table, "Confidence", rec.confidence);
+    if (rec.note) row(table, "Note", rec.note);
     return rec;
   }
 
   function districtPopup(data, state, i) {
     var box = el("div", "mapgen-popup");
     box.appendChild(el("h3", null, data.districts.name[i]));
-    var dari = el("div", "mapgen-dari", data.districts.dari[i]);
-    dari.setAttribute("dir", "rtl"); dari.setAttribute("lang", "prs");
-    box.appendChild(dari);
+    if (data.districts.local[i]) {
+      var local = el("div", "mapgen-local", data.districts.local[i]);
+      local.setAttribute("dir", data.legend.local_dir);
+      if (data.legend.local_lang) local.setAttribute("lang", data.legend.local_lang);
+      box.appendChild(local);
+    }
     var t = el("table");
     var p = data.districts.prov[i];
     row(t, "District", data.districts.code[i] + ", " + data.provinces.name[p] + " province");
     var rec = recordRows(data, t, state.d[i], data.districts.code[i], state.date);
-    row(t, "Population", fmtInt(data.districts.pop[i]) + " (CSO 2019-20)");
+    if (data.legend.population) {
+      var note = data.legend.population_note;
+      row(t, "Population", fmtInt(data.districts.pop[i]) + (note ? " (" + note + ")" : ""));
+    }
     row(t, "Area", fmtInt(Math.round(data.districts.area[i])) + " km\u00b2");
     box.appendChild(t);
-    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec[4])); }
+    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec.sources)); }
     return box;
   }
 
@@ -179,13 +193,13 @@
     var box = el("div", "mapgen-popup");
     box.appendChild(el("h3", null, data.sites.name[j]));
     var t = el("table");
-    var kind = data.legend.kinds.filter(function (k) { return k[0] === data.sites.kind[j]; })[0];
-    row(t, "Kind", kind ? kind[2] : data.sites.kind[j]);
+    var kind = data.legend.kinds.filter(function (k) { return k.id === data.sites.kind[j]; })[0];
+    row(t, "Kind", kind ? kind.label : data.sites.kind[j]);
     row(t, "Position", data.sites.precision[j] === "exact" ? "exact" :
         data.sites.precision[j] + ": the exact position is not public");
     var rec = recordRows(data, t, state.s[j], data.sites.id[j], state.date);
     box.appendChild(t);
-    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec[4])); }
+    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec.sources)); }
     return box;
   }
 
@@ -223,6 +237,9 @@
   }
 
   function View(map, groups, data, options) {
+    if (data.version !== PAYLOAD_VERSION) {
+      throw new Error("mapgen: page data version " + data.version + ", this code reads " + PAYLOAD_VERSION);
+    }
     this.map = map; this.groups = groups; this.data = data;
     this.options = options || {};
     this.state = new State(data);
@@ -247,7 +264,7 @@
       layer.mapgenIndex = i;
       layer.bindTooltip(function () {
         return el("span", null, data.districts.name[i] + " \u2014 " +
-          statuses[statusOf(data, self.frame().d[i])][1]);
+          statuses[statusOf(data, self.frame().d[i])].label);
       }, { sticky: true });
       layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, self.popupOptions(340));
       layer.addTo(groups.districts);
@@ -315,20 +332,20 @@
     // outline every district and mark every site whose status differs between the dates
     var data = this.data, self = this, scale = data.scale;
     data.changes.forEach(function (c) {
-      var i = data.districts.code.indexOf(c[0]), layer;
-      if (c[1] === "district" && i >= 0) {
+      var i = data.districts.code.indexOf(c.place), layer;
+      if (c.level === "district" && i >= 0) {
         layer = L.polygon(decode(data.districts.geom[i], scale), {
           color: data.legend.change, weight: 3.5, dashArray: "8 4", fill: false, className: "mapgen-change"
         });
-      } else if (c[1] === "site") {
+      } else if (c.level === "site") {
         // a changed site's own disc gets the change colour around it (layoutSites)
-        var j = data.sites.id.indexOf(c[0]);
+        var j = data.sites.id.indexOf(c.place);
         if (j >= 0) self.changedSites[j] = true;
         return;
       } else { return; }
       layer.bindTooltip(function () {
-        return el("span", null, c[2] + ": " + data.legend.statuses[c[3]][1] + " \u2192 " +
-                  data.legend.statuses[c[4]][1] + (c[5] ? " (" + c[5] + ")" : ""));
+        return el("span", null, c.name + ": " + data.legend.statuses[c.before].label + " \u2192 " +
+                  data.legend.statuses[c.after].label + (c.changed_on ? " (" + c.changed_on + ")" : ""));
       }, { sticky: true });
       layer.addTo(self.groups.changes);
       self.changeLayers.push(layer);
@@ -398,13 +415,13 @@
     this.current = n;
     this.districtLayers.forEach(function (layer, i) {
       var st = statusOf(data, f.d[i]);
-      var low = f.d[i] >= 0 && data.records[f.d[i]][5] === "low";
+      var low = f.d[i] >= 0 && data.records.confidence[f.d[i]] === "low";
       layer.setStyle({ fillColor: f.d[i] < 0 ? "url(#mapgen-norecord)" : fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
       var elem = layer.getElement && layer.getElement();
       if (elem) {
         elem.setAttribute("data-pcode", data.districts.code[i]);
-        elem.setAttribute("data-status", statuses[st][0]);
-        elem.setAttribute("data-confidence", f.d[i] >= 0 ? data.records[f.d[i]][5] : "");
+        elem.setAttribute("data-status", statuses[st].id);
+        elem.setAttribute("data-confidence", f.d[i] >= 0 ? data.records.confidence[f.d[i]] : "");
       }
     });
     this.layoutSites();
@@ -431,7 +448,7 @@
     var ringed = {};
     f.p.forEach(function (j) { ringed[j] = true; });
     var kinds = {};
-    data.legend.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
+    data.legend.kinds.forEach(function (k) { kinds[k.id] = k.symbol; });
     var pts = this.siteMarkers.map(function (m) { return map.latLngToLayerPoint(m.getLatLng()); });
     var changed = this.groups.changes && this.map.hasLayer(this.groups.changes) ? this.changedSites : {};
     var extra = function (j) { return changed[j] ? 2 : 0; };
@@ -449,14 +466,14 @@
       marker.mapgenOffset = off;
       var half = r + 3 + extra(j);
       marker.setIcon(L.divIcon({
-        className: "mapgen-site mapgen-site-" + statuses[st][0],
-        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st][2], data.sites.precision[j] !== "exact", r, half,
+        className: "mapgen-site mapgen-site-" + statuses[st].id,
+        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st].colour, data.sites.precision[j] !== "exact", r, half,
                         changed[j] ? data.legend.change : null),
         iconSize: [2 * half, 2 * half], iconAnchor: [half - off[0], half - off[1]],
         popupAnchor: [off[0], off[1] - r]
       }));
-      var name = data.sites.name[j] + " \u2014 " + statuses[st][1] +
-        (ringed[j] ? " (" + data.legend.position[1] + ")" : "");
+      var name = data.sites.name[j] + " \u2014 " + statuses[st].label +
+        (ringed[j] ? " (" + data.legend.position.label + ")" : "");
       var elem = marker.getElement();
       if (elem) {
         elem.setAttribute("aria-label", name);
@@ -483,7 +500,7 @@
         var rr = r + 2.5 + extra(j), half2 = rr + size.ring;
         var ring = L.marker(marker.getLatLng(), {
           icon: L.divIcon({
-            className: "mapgen-position", html: ringSvg(data.legend.position[0], rr, size.ring),
+            className: "mapgen-position", html: ringSvg(data.legend.position.colour, rr, size.ring),
             iconSize: [2 * half2, 2 * half2], iconAnchor: [half2 - off[0], half2 - off[1]]
           }),
           interactive: false, keyboard: false, zIndexOffset: -100000
@@ -588,9 +605,12 @@
       out.push(lab);
     }
     var labels = this.groups.labels || this.groups.provinces;
-    data.sites.capital.forEach(function (j) {
-      add("capital", data.sites.name[j], [data.sites.lat[j], data.sites.lon[j]], labels);
-    });
+    // capitals (a capital column in the sites), west to east
+    data.sites.id.map(function (_, j) { return j; }).filter(function (j) { return !!data.sites.capital[j]; })
+      .sort(function (a, b) { return data.sites.lon[a] - data.sites.lon[b] || a - b; })
+      .forEach(function (j) {
+        add("capital", data.sites.name[j], [data.sites.lat[j], data.sites.lon[j]], labels);
+      });
     data.provinces.name.forEach(function (name, p) {
       add("province", name, data.provinces.label[p], self.groups.provinces);
     });
@@ -613,14 +633,14 @@
   View.prototype.showGains = function (on) {
     var data = this.data, f = this.frame(), statuses = data.legend.statuses;
     var changed = {};
-    (data.changes || []).forEach(function (c) { if (c[1] === "district") changed[c[0]] = true; });
+    (data.changes || []).forEach(function (c) { if (c.level === "district") changed[c.place] = true; });
     this.gains = !!on;
     this.districtLayers.forEach(function (layer, i) {
       var st = statusOf(data, f.d[i]);
       if (on && !changed[data.districts.code[i]]) {
         layer.setStyle({ fillColor: "#f4f1ea", fillOpacity: 0.9 });
       } else {
-        var low = f.d[i] >= 0 && data.records[f.d[i]][5] === "low";
+        var low = f.d[i] >= 0 && data.records.confidence[f.d[i]] === "low";
         layer.setStyle({ fillColor: fillFor(statuses, st), fillOpacity: on ? 0.95 : (low ? 0.45 : 0.85) });
       }
     });
@@ -635,10 +655,12 @@
 
   View.prototype.counts = function (n) {
     var data = this.data, f = this.state.frames[n === undefined ? this.current : n];
-    var out = data.legend.statuses.map(function () { return { districts: 0, pop: 0, area: 0 }; });
+    var known = data.legend.population;  // no figures at all: people are "n/a", never 0
+    var out = data.legend.statuses.map(function () { return { districts: 0, pop: known ? 0 : null, area: 0 }; });
     f.d.forEach(function (ref, i) {
       var c = out[statusOf(data, ref)];
-      c.districts += 1; c.pop += data.districts.pop[i] || 0; c.area += data.districts.area[i] || 0;
+      c.districts += 1; c.area += data.districts.area[i] || 0;
+      if (known) c.pop += data.districts.pop[i] || 0;
     });
     return out;
   };
@@ -674,11 +696,11 @@
           // the same status from a low-confidence record: paler
           if (i !== last) {
             var pale = el("i", "mapgen-swatch mapgen-pale mapgen-s" + i);
-            pale.setAttribute("title", s[1] + ", low-confidence record");
+            pale.setAttribute("title", s.label + ", low-confidence record");
             td.appendChild(pale);
           }
           tr.appendChild(td);
-          tr.appendChild(el("td", null, s[1]));
+          tr.appendChild(el("td", null, s.label));
           var count = el("td", "mapgen-count"); tr.appendChild(count); self.countCells.push(count);
           t.appendChild(tr);
         });
@@ -708,18 +730,18 @@
           it.appendChild(icon); it.appendChild(el("span", null, text)); grid.appendChild(it);
         }
         data.legend.kinds.forEach(function (k) {
-          if (used[k[0]]) item(symbolSvg(k[1], "#ffffff", false), k[2]);
+          if (used[k.id]) item(symbolSvg(k.symbol, "#ffffff", false), k.label);
         });
         item(symbolSvg("", "#ffffff", true), "approximate position");
-        item(symbolSvg("", data.legend.statuses[last][2], false), "no record for the site");
+        item(symbolSvg("", data.legend.statuses[last].colour, false), "no record for the site");
         box.appendChild(grid);
         var pos = el("div", "mapgen-kind mapgen-wide");
         var icon = el("span", "mapgen-icon");
         var rsvg = svgEl("svg", { width: 24, height: 24, viewBox: "0 0 24 24" });
         rsvg.appendChild(svgEl("circle", { cx: 12, cy: 12, r: 6, fill: "#ffffff", stroke: "#222", "stroke-width": 1.2 }));
-        rsvg.appendChild(svgEl("circle", { cx: 12, cy: 12, r: 9, fill: "none", stroke: data.legend.position[0], "stroke-width": 3 }));
+        rsvg.appendChild(svgEl("circle", { cx: 12, cy: 12, r: 9, fill: "none", stroke: data.legend.position.colour, "stroke-width": 3 }));
         icon.appendChild(rsvg);
-        pos.appendChild(icon); pos.appendChild(el("span", null, data.legend.position[1]));
+        pos.appendChild(icon); pos.appendChild(el("span", null, data.legend.position.label));
         box.appendChild(pos);
         return box.parentNode;
       }
@@ -771,7 +793,7 @@
     if (!this.sourcesBox) return;
     var data = this.data, f = this.frame(), seen = {};
     f.d.concat(f.s).forEach(function (ref) {
-      if (ref >= 0) data.records[ref][4].forEach(function (id) { seen[id] = true; });
+      if (ref >= 0) data.records.sources[ref].forEach(function (id) { seen[id] = true; });
     });
     var ids = Object.keys(seen).sort(), key = ids.join(" ");
     this.sourcesSummary.textContent = "Sources (" + ids.length + ")" +

@@ -20,7 +20,8 @@
   // Frames where a capital's status changes: [frame, site index, new status index].
   function capitalChanges(view) {
     var data = view.data, frames = view.state.frames, out = [];
-    (data.sites.capital || []).forEach(function (j) {
+    data.sites.id.forEach(function (_, j) {
+      if (!data.sites.capital[j]) return;
       for (var f = 1; f < frames.length; f++) {
         var a = mg.statusOf(data, frames[f - 1].s[j]), b = mg.statusOf(data, frames[f].s[j]);
         if (a !== b) out.push([f, j, b]);
@@ -50,7 +51,7 @@
       var pts = [];
       for (var f = 0; f < n; f++) pts.push(x(f).toFixed(1) + "," + y(top[f]).toFixed(1));
       for (f = n - 1; f >= 0; f--) pts.push(x(f).toFixed(1) + "," + y(base[f]).toFixed(1));
-      root.appendChild(svg("polygon", { points: pts.join(" "), fill: s[2], stroke: "none", "class": "mapgen-area-" + s[0] }));
+      root.appendChild(svg("polygon", { points: pts.join(" "), fill: s.colour, stroke: "none", "class": "mapgen-area-" + s.id }));
       base = top;
     });
     [0, 0.5, 1].forEach(function (v) {
@@ -69,9 +70,9 @@
     falls.forEach(function (c) {
       var g = svg("g", { "class": "mapgen-fall" });
       g.appendChild(svg("line", { x1: x(c[0]), x2: x(c[0]), y1: T0, y2: T0 + h, stroke: "#111", "stroke-width": 0.7, "stroke-dasharray": "1 2" }));
-      g.appendChild(svg("path", { d: "M" + (x(c[0]) - 3.5) + "," + (T0 - 7) + "l7,0l-3.5,6z", fill: data.legend.statuses[c[2]][2], stroke: "#111", "stroke-width": 0.6 }));
+      g.appendChild(svg("path", { d: "M" + (x(c[0]) - 3.5) + "," + (T0 - 7) + "l7,0l-3.5,6z", fill: data.legend.statuses[c[2]].colour, stroke: "#111", "stroke-width": 0.6 }));
       var tip = svg("title", {});
-      tip.textContent = data.sites.name[c[1]] + " \u2192 " + data.legend.statuses[c[2]][1] + ", " + frames[c[0]].label;
+      tip.textContent = data.sites.name[c[1]] + " \u2192 " + data.legend.statuses[c[2]].label + ", " + frames[c[0]].label;
       g.appendChild(tip);
       root.appendChild(g);
     });
@@ -136,8 +137,9 @@
         box.appendChild(range);
         // one date has no course to chart
         var falls = capitalChanges(self);
-        self.charts = frames.length > 1 ? [chart(self, "districts", "Districts", falls), chart(self, "pop", "People", falls)] : [];
-        if (falls.length) box.appendChild(el("div", "mapgen-chart-note", "\u25bc a capital changed hands (hover for which)"));
+        self.charts = frames.length > 1 ? [chart(self, "districts", "Districts", falls)] : [];
+        if (frames.length > 1 && self.data.legend.population) self.charts.push(chart(self, "pop", "People", falls));
+        if (falls.length && self.charts.length) box.appendChild(el("div", "mapgen-chart-note", "\u25bc a capital changed hands (hover for which)"));
         self.charts.forEach(function (c) { box.appendChild(c.box); });
         slider.addEventListener("input", function () { self.stop(); self.show(parseInt(slider.value, 10)); });
         play.addEventListener("click", function () { self.timer ? self.stop() : self.play(); });
