@@ -63,7 +63,7 @@
     return parseInt(p[2], 10) + " " + MONTHS[parseInt(p[1], 10) - 1];
   }
 
-  // "Capitals → Taliban: Sheberghan 7 Aug; Kunduz, Taloqan 8 Aug": capitals and facilities
+  // "Capitals \u2192 <status> (n): <name> <date>; <name>, <name> <date>": capitals and facilities
   // that changed hands, grouped by who holds them now and by date, above the full table.
   function summary(data) {
     var box = el("div", "mapgen-summary");

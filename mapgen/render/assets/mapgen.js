@@ -289,8 +289,11 @@
       });
       marker.mapgenOffset = [0, 0];
       marker.bindPopup(function () { return sitePopup(data, self.frame(), j); }, self.popupOptions(320));
-      marker.bindTooltip(function () { return el("span", null, data.sites.name[j]); },
-                         { direction: "top", offset: [0, -12] });
+      marker.bindTooltip(function () {
+        // a remaining position says so, in the theatre's words
+        var held = self.frame().p.indexOf(j) >= 0;
+        return el("span", null, (held ? data.legend.position.tooltip + ": " : "") + data.sites.name[j]);
+      }, { direction: "top", offset: [0, -12] });
       marker.addTo(groups.sites);
       return marker;
     });
@@ -506,6 +509,7 @@
           interactive: false, keyboard: false, zIndexOffset: -100000
         });
         ring.addTo(self.groups.positions);
+        if (ring.getElement()) ring.getElement().setAttribute("data-site", data.sites.id[j]);
         self.positionMarkers.push(ring);
       }
     });
