@@ -9,19 +9,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from . import control
+from ._lazy import lazy_module
 from .errors import InputError
 from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
 from .records import Records, load_records, parse_date
 from .theatre import FILE as THEATRE_FILE
 from .theatre import Theatre, default_folder, find, read_theatre
 
-if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at start-up
+if TYPE_CHECKING:
     import folium
+else:  # loaded on first use: only the commands that build pages import folium
+    folium = lazy_module("folium")
 
-DateLike = str | dt.date
+DateLike = str | dt.date | np.datetime64
 #: The most dates one command resolves (a timeline, a batch, a series): ten years of days.
 MAX_DATES = 3660
 
@@ -110,27 +115,40 @@ def load(
         if not folder.is_dir():
             from .errors import MissingFileError
 
-            raise MissingFileError(f"{folder}: records folder not found (give --data DIR)")
+            raise MissingFileError(f"{folder}: records folder not found "
+                                   "(give data=, or --data DIR on the command line)")
         # a bare records folder borrows the default theatre's vocabulary and boundaries
         th = read_theatre(folder if (folder / THEATRE_FILE).is_file() else default_folder())
     if boundaries is None and th.boundaries is None:
-        raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: give --boundaries FILE")
+        raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: "
+                         "give boundaries= (--boundaries FILE)")
     if boundaries is None and th.boundaries is not None and not th.boundaries.exists():
         from .errors import MissingFileError
 
         raise MissingFileError(
             f"{th.boundaries}: boundary file named by {th.folder / THEATRE_FILE} not found "
-            "(copy it along with the theatre folder, or give --boundaries FILE)")
+            "(copy it along with the theatre folder, or give boundaries= / --boundaries FILE)")
     geo = load_boundaries(boundaries if boundaries is not None else th.boundaries)
     return Dataset(geo, load_records(folder, geo, th))
 
 
 def as_date(value: DateLike) -> dt.date:
-    """A date from ``YYYY-MM-DD`` text or a :class:`datetime.date`."""
+    """A date from ``YYYY-MM-DD`` text, a :class:`datetime.date` or ``datetime``, a
+    :class:`pandas.Timestamp` or a :class:`numpy.datetime64`."""
+    if isinstance(value, np.datetime64):
+        text = str(value.astype("datetime64[D]"))
+        if text in ("NaT", "") or len(text) < 10:
+            raise InputError(f"bad date {value!r}: not a day")
+        value = text
+    if value is pd.NaT:
+        raise InputError("bad date NaT: not a day")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if not isinstance(value, str):
+        raise InputError(f"bad date {value!r}: give YYYY-MM-DD text or a date, not "
+                         f"{type(value).__name__}")
     try:
         return parse_date(value)
     except ValueError:
@@ -238,10 +256,31 @@ def render_many(
     name: str = "control-{date}.html",
     progress: bool = False,
 ) -> list[Path]:
+    """One page per date in ``out_dir``, sharing the loaded data, geometry and encoding: much
+    faster than one run per date.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`load`.
+    dates
+        The dates, each any date :func:`as_date` takes.
+    out_dir
+        The folder for the pages (created if missing).
+    region, detail, tiles, online_assets
+        As for :func:`build_map`.
+    name
+        The file name of each page; ``{date}`` is replaced by the ISO date.
+    progress
+        Show a progress bar on a terminal.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``dates``; each is written atomically.
+    """
     if "{date}" not in name:
         raise InputError(f"name {name!r} must contain {{date}}: one file per date")
-    """One map per date in ``out_dir``, sharing the loaded data, geometry and encoding: much
-    faster than one run per date. Each file is written atomically."""
     from .render.build import build_page
     from .render.page import write_atomic
 
@@ -279,7 +318,7 @@ def change_table(
 def _ordered(before: DateLike, after: DateLike) -> tuple[dt.date, dt.date]:
     a, b = as_date(before), as_date(after)
     if b <= a:
-        raise InputError(f"--after {b} must be later than --before {a}")
+        raise InputError(f"after {b} must be later than before {a}")
     return a, b
 
 
@@ -519,9 +558,10 @@ def tracker_comparison(dataset: Dataset, *, region: str | None = "all") -> pd.Da
 
 def export_figure(
     dataset: Dataset,
-    after: DateLike,
+    date: DateLike | None = None,
     *,
     before: DateLike | None = None,
+    after: DateLike | None = None,
     region: str | None = None,
     fmt: str = "png",
     out: str | os.PathLike[str] | None = None,
@@ -536,17 +576,18 @@ def export_figure(
     neighbours: bool = True,
     gains: bool = False,
 ) -> bytes | Path:
-    """A print-quality control map of ``region`` on ``after``, or ``before`` and ``after``
-    side by side.
+    """A print-quality control map of ``region`` on ``date``, or on ``before`` and ``after``
+    side by side (the same date order as :func:`change_table`).
 
     Parameters
     ----------
     dataset
         Boundaries and records from :func:`mapgen.load`.
-    after
-        The date of the map (the right-hand map when ``before`` is given).
-    before
-        An earlier date: draw two maps, ``before`` left and ``after`` right, with one legend.
+    date
+        The date of a single map.
+    before, after
+        Instead of ``date``: draw two maps, ``before`` left and ``after`` right, with one
+        legend.
     region
         A region of the theatre (its default when omitted), ``all`` or a comma list of
         province names, as for :func:`mapgen.status_on`.
@@ -597,11 +638,16 @@ def export_figure(
     from .render.page import write_atomic
 
     check_options(fmt, size, dpi, out)
-    days = [as_date(before), as_date(after)] if before is not None else [as_date(after)]
-    if len(days) == 2 and days[1] <= days[0]:
-        raise InputError(f"after {days[1]} must be later than before {days[0]}")
-    if gains and before is None:
-        raise InputError("gains shows what changed hands since a date: give before as well")
+    if date is not None and (before is not None or after is not None):
+        raise InputError("give date, or before and after, not both")
+    if date is not None:
+        days = [as_date(date)]
+    elif before is not None and after is not None:
+        days = list(_ordered(before, after))
+    else:
+        raise InputError("give date, or both before and after")
+    if gains and len(days) != 2:
+        raise InputError("gains shows what changed hands since a date: give before and after")
     text = FigureText(title, subtitle, caption, marking, sites, neighbours, gains)
     provinces, label = dataset.region(region)
     web = dataset.web(detail)
@@ -612,3 +658,116 @@ def export_figure(
     if out is not None:
         return write_atomic(out, data)
     return data
+
+
+def _status_styles(dataset: Dataset) -> dict[str, tuple[str, str]]:
+    """Each status' ``(label, colour)`` as the page draws it."""
+    return {s.status: (s.label, s.colour) for s in dataset.theatre.statuses}
+
+
+def status_geodata(dataset: Dataset, date: DateLike, *, region: str | None = None) -> gpd.GeoDataFrame:
+    """The state on ``date`` as geodata for GIS tools.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`load`.
+    date
+        Any date :func:`as_date` takes.
+    region
+        As for :func:`status_on`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, one row per province and district (polygons) and per site (points),
+        with ``place, level, kind, name, province, district, status, status_label,
+        status_colour, since, held_since, confidence, via, sources, source_urls, note``;
+        dates as ISO text, ``sources`` and ``source_urls`` joined with ``;``.
+    """
+    from .geodata import state_frame
+
+    return state_frame(status_on(dataset, date, region=region), dataset.geo, dataset.records,
+                       _status_styles(dataset))
+
+
+def save_geodata(dataset: Dataset, frame: gpd.GeoDataFrame, path: str | os.PathLike[str],
+                 *, format: str | None = None) -> Path:
+    """Write :func:`status_geodata`'s frame as GeoJSON, GeoPackage or GeoParquet.
+
+    Parameters
+    ----------
+    dataset
+        The dataset the frame came from (its status colours style the GeoPackage).
+    frame
+        From :func:`status_geodata`.
+    path
+        The file to write (replaced only by a complete one).
+    format
+        ``geojson``, ``gpkg`` or ``parquet``; by default from ``path``'s suffix
+        (``.geojson``/``.json``, ``.gpkg``, ``.parquet``).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written. A GeoPackage has layers ``provinces``, ``districts`` and ``sites``
+        and a ``layer_styles`` table that QGIS uses to colour them by status.
+    """
+    from .geodata import FORMATS, write_geodata
+
+    fmt = format or {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg",
+                     ".parquet": "parquet"}.get(Path(path).suffix.lower(), "")
+    if fmt not in FORMATS:
+        raise InputError(f"cannot tell the format of {os.fspath(path)!r}: give format= one of "
+                         + ", ".join(FORMATS))
+    return write_geodata(frame, path, fmt, _status_styles(dataset))
+
+
+def status_spans(dataset: Dataset, start: DateLike, end: DateLike, *,
+                 region: str | None = None) -> pd.DataFrame:
+    """The period as one long table for tools with a time slider (QGIS, kepler.gl).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``place, level, name, status, date_from, date_to``: one row per unbroken run of a
+        status within ``start``..``end`` (both inclusive, ISO dates).
+    """
+    from .geodata import spans
+
+    provinces, _ = dataset.region(region)
+    a, b = as_date(start), as_date(end)
+    return spans(dataset.records, dataset.geo, a, b, provinces)
+
+
+def propose_from_acled(
+    dataset: Dataset, acled_file: str | os.PathLike[str], actors_file: str | os.PathLike[str],
+    *, start: DateLike | None = None, end: DateLike | None = None,
+) -> Any:
+    """Proposed control records from an ACLED export (see :mod:`mapgen.acled`).
+
+    Parameters
+    ----------
+    dataset
+        The theatre the proposals are for: its districts and sites place the events.
+    acled_file
+        An ACLED CSV export with its standard columns.
+    actors_file
+        ``actor,status``: which ACLED actor stands for which status.
+    start, end
+        Events outside these dates are skipped (with the reason).
+
+    Returns
+    -------
+    mapgen.acled.ImportResult
+        ``control`` and ``sources`` rows in the theatre's format, and ``skipped`` events with
+        reasons; :func:`mapgen.acled.write_proposals` writes them for review.
+    """
+    from . import acled
+
+    statuses = tuple(s for s in dataset.theatre.status_ids if s != control.UNKNOWN)
+    actors = acled.read_actors(actors_file, statuses)
+    first, last = dataset.theatre.period or (dt.date.min, dt.date.max)
+    period = (as_date(start) if start is not None else first,
+              as_date(end) if end is not None else last)
+    return acled.import_acled(acled_file, actors, dataset, period=period)

@@ -126,7 +126,8 @@ def plot_series(states: list[ControlState], geo: Geography, theatre: Theatre, *,
     if measure not in ("population", "districts", "area_km2"):
         raise InputError(f"measure must be population, districts or area_km2, not {measure!r}")
     if measure == "population" and not has_population(geo):
-        raise InputError("the boundaries give no population: plot --measure districts or area_km2")
+        raise InputError("the boundaries give no population: "
+                         "plot measure='districts' or 'area_km2' (--measure)")
     styles = theatre.statuses
     series = stats_series(states, geo, theatre, by="all")
     series = series[series["status"] != "total"]

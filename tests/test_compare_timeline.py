@@ -52,7 +52,7 @@ def test_compare_rejects_reversed_dates(tmp_path: Path) -> None:
     r = run_cli("compare", "--before", "2021-08-09", "--after", "2021-08-06",
                 "--out", str(tmp_path / "c.html"))
     assert r.code == 2
-    assert "--after 2021-08-06 must be later than --before 2021-08-09" in r.err
+    assert "after 2021-08-06 must be later than before 2021-08-09" in r.err
     assert not (tmp_path / "c.html").exists()
 
 

@@ -94,7 +94,7 @@ def pdf(ds: mapgen.Dataset) -> bytes:
 
 @pytest.fixture(scope="module")
 def pair_svg(ds: mapgen.Dataset) -> bytes:
-    data = export_figure(ds, LATER, before=DAY, fmt="svg")
+    data = export_figure(ds, before=DAY, after=LATER, fmt="svg")
     assert isinstance(data, bytes)
     return data
 
@@ -264,7 +264,10 @@ def test_every_option_problem_is_reported_at_once(ds: mapgen.Dataset, tmp_path: 
 def test_bad_dates_raise_input_error(ds: mapgen.Dataset, after: str, before: str | None,
                                      message: str) -> None:
     with pytest.raises(mapgen.InputError, match=message):
-        export_figure(ds, after, before=before)
+        if before is None:
+            export_figure(ds, after)
+        else:
+            export_figure(ds, before=before, after=after)
 
 
 # --- site packing --------------------------------------------------------------------------

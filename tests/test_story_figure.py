@@ -116,7 +116,7 @@ def test_no_sites_and_no_neighbours(ds: mapgen.Dataset) -> None:
 
 
 def test_gains_map_counts_what_changed_hands(ds: mapgen.Dataset) -> None:
-    texts = svg_texts(export_figure(ds, "2021-08-09", before="2021-08-06", gains=True,
+    texts = svg_texts(export_figure(ds, before="2021-08-06", after="2021-08-09", gains=True,
                                     fmt="svg", detail="low"))
     assert "Gains since 6 August 2021, as of 9 August 2021" in texts
     table = mapgen.change_table(ds, "2021-08-06", "2021-08-09")

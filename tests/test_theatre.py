@@ -144,7 +144,7 @@ def test_page_compare_and_timeline_in_its_own_words(capsys, folder: Path, tmp_pa
 
 
 def test_figure_in_its_own_words(tds: mapgen.Dataset) -> None:
-    svg = mapgen.export_figure(tds, LATER, before=DAY, fmt="svg")
+    svg = mapgen.export_figure(tds, before=DAY, after=LATER, fmt="svg")
     assert isinstance(svg, bytes)
     text = svg.decode("utf-8")
     _no_afghan_word(text)
