@@ -158,8 +158,11 @@ def as_date(value: DateLike) -> dt.date:
 def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
               ) -> list[control.ControlState]:
     """The resolved state of ``provinces`` on each of ``days``, sharing one record history."""
+    from .evidence import annotate
+
     hist = control.History(dataset.records)
-    return [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
+    return [annotate(control.resolve(dataset.records, dataset.geo, d, provinces=provinces,
+                                     history=hist), dataset.theatre)
             for d in days]
 
 
@@ -180,7 +183,11 @@ def status_on(dataset: Dataset, date: DateLike, *, region: str | None = None) ->
     -------
     ControlState
         ``districts``, ``provinces`` and ``sites`` DataFrames with ``status``, ``since``,
-        ``held_since``, ``sources``, ``note``, ``confidence`` and ``via``.
+        ``held_since``, ``sources``, ``note``, ``confidence`` and ``via``, and how old the
+        evidence is: ``age_days`` (days since the record in force), ``stale`` (a contested or
+        low-confidence record older than the theatre's ``stale_after_days``) and ``by_area``
+        (the status comes from a province- or country-wide record: the place changed hands
+        *by* its date, not on it).
 
     Raises
     ------
@@ -188,7 +195,7 @@ def status_on(dataset: Dataset, date: DateLike, *, region: str | None = None) ->
         A malformed date or an unknown region name (with suggestions).
     """
     provinces, _ = dataset.region(region)
-    return control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
+    return states_on(dataset, [as_date(date)], provinces)[0]
 
 
 def status_table(dataset: Dataset, date: DateLike, *, region: str | None = None) -> pd.DataFrame:
@@ -309,7 +316,9 @@ def change_table(
     dataset: Dataset, before: DateLike, after: DateLike, *, region: str | None = None
 ) -> pd.DataFrame:
     """Every province, district and site of ``region`` whose status differs between two
-    dates: ``place, name, level, province, before, after, changed_on, sources, note``."""
+    dates: ``place, name, level, province, before, after, changed_on, when, sources,
+    note`` (``when`` is ``by`` where an area-wide record dates the change: the place changed
+    hands by that date, not on it)."""
     a, b = _ordered(before, after)
     return control.changes(status_on(dataset, a, region=region),
                            status_on(dataset, b, region=region), dataset.geo, dataset.theatre)
@@ -352,7 +361,7 @@ def build_comparison(
         return "capital" if place in capitals else "facility"
 
     rows = [{"place": r.place, "level": r.level, "name": r.name, "before": index[r.before],
-             "after": index[r.after], "changed_on": r.changed_on,
+             "after": index[r.after], "changed_on": r.changed_on, "when": r.when,
              "province": names.get(r.province, r.province),
              "sources": [s for s in r.sources.split(";") if s],
              "importance": importance(r.place, r.level)} for r in table.itertuples()]

@@ -97,7 +97,7 @@ def test_validate_status_and_stats(capsys, folder: Path) -> None:
                          "--format", "csv")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == "scope,name,status,districts,area_km2,population"
+    assert lines[0] == "scope,name,status,districts,stale,area_km2,population"
     # default region (Western Testland: 6 districts); no population in the file: n/a, never 0
     assert [line.split(",")[2] for line in lines[1:]] == [*(s[0] for s in synthetic.STATUSES),
                                                           "unknown", "total"]
