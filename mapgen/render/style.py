@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from ..theatre import StatusStyle, Theatre
 
-__all__ = ["PAYLOAD_VERSION", "StatusStyle", "legend_payload", "status_css"]
+__all__ = ["CHANGE_COLOUR", "PAYLOAD_VERSION", "StatusStyle", "legend_payload", "status_css"]
 
 #: Version of the page payload's layout (docs/PAYLOAD.md: named fields, tables by column);
 #: bumped on any change ``mapgen.js`` must know about.
 PAYLOAD_VERSION = 2
+
+#: The outline of what changed between two dates: a colour and dash no other line uses
+#: (mapgen's own encoding, the same in every theatre).
+CHANGE_COLOUR = "#EE7733"
 
 
 def legend_payload(theatre: Theatre, *, local_lang: str, rtl: bool, population: bool
@@ -20,6 +24,7 @@ def legend_payload(theatre: Theatre, *, local_lang: str, rtl: bool, population: 
         "kinds": [{"id": k.id, "symbol": k.symbol, "label": k.label} for k in theatre.kinds],
         "position": {"colour": theatre.position_colour, "label": theatre.position_label,
                      "tooltip": theatre.position_tooltip},
+        "change": CHANGE_COLOUR,
         "credits": theatre.credit_lines(),
         "population_note": theatre.population_note if population else "",
         "population": population,
