@@ -19,8 +19,10 @@ def legend_payload(theatre: Theatre, *, local_lang: str, rtl: bool, population: 
                    ) -> dict[str, object]:
     """What the page needs to draw the legend, colour shapes and word its popups."""
     return {
-        "statuses": [{"id": s.status, "label": s.label, "colour": s.colour, "pattern": s.pattern}
-                     for s in theatre.statuses],
+        "statuses": [{"id": s.status, "label": s.label, "colour": s.colour, "pattern": s.pattern,
+                      "side": s.side} for s in theatre.statuses],
+        # a record with no side (contested) or of low confidence, older than this: stale
+        "stale_after_days": theatre.stale_after_days,
         "kinds": [{"id": k.id, "symbol": k.symbol, "label": k.label} for k in theatre.kinds],
         "position": {"colour": theatre.position_colour, "label": theatre.position_label,
                      "tooltip": theatre.position_tooltip},

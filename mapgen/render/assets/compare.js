@@ -47,7 +47,8 @@
       tr.appendChild(el("td", null, c.province));
       var b = el("td"); b.appendChild(mg.statusCell(data, c.before)); tr.appendChild(b);
       var a = el("td"); a.appendChild(mg.statusCell(data, c.after)); tr.appendChild(a);
-      tr.appendChild(el("td", null, c.changed_on || "\u2014"));
+      // "by": a province- or country-wide record dates the change, not the place's own
+      tr.appendChild(el("td", null, c.changed_on ? (c.when === "by" ? "by " : "") + c.changed_on : "\u2014"));
       var s = el("td"); s.appendChild(mg.sourceList(data, c.sources)); tr.appendChild(s);
       t.appendChild(tr);
     });
@@ -59,8 +60,9 @@
   function shortDate(iso) {
     // YYYY-MM-DD as "7 Aug": text only, no time zone
     if (!iso) return "date not recorded";
-    var p = iso.split("-");
-    return parseInt(p[2], 10) + " " + MONTHS[parseInt(p[1], 10) - 1];
+    var by = iso.indexOf("by ") === 0 ? "by " : "";
+    var p = iso.slice(by.length).split("-");
+    return by + parseInt(p[2], 10) + " " + MONTHS[parseInt(p[1], 10) - 1];
   }
 
   // "Capitals \u2192 <status> (n): <name> <date>; <name>, <name> <date>": capitals and facilities
@@ -83,7 +85,7 @@
         line.appendChild(document.createTextNode(" (" + rows.length + "): "));
         var byDate = [], seen = {};
         rows.forEach(function (c) {
-          var d = c.changed_on || "";
+          var d = c.changed_on ? (c.when === "by" ? "by " : "") + c.changed_on : "";
           if (!(d in seen)) { seen[d] = byDate.length; byDate.push([d, []]); }
           byDate[seen[d]][1].push(c.name);
         });

@@ -148,6 +148,16 @@
     return Math.round((Date.UTC(+pb[0], pb[1] - 1, +pb[2]) - Date.UTC(+pa[0], pa[1] - 1, +pa[2])) / 864e5);
   }
 
+  function isStale(data, ref, date) {
+    // a record with no side (contested) or of low confidence, with no newer report for more
+    // than the theatre's stale_after_days (mapgen/evidence.py decides the same in Python)
+    var limit = data.legend.stale_after_days;
+    if (ref < 0 || !limit) return false;
+    var rec = record(data, ref), st = data.legend.statuses[rec.status];
+    var weak = (st && st.side === false) || rec.confidence === "low";
+    return weak && daysBetween(rec.since, date) > limit;
+  }
+
   function recordRows(data, table, ref, code, date) {
     var st = statusOf(data, ref);
     row(table, "Status", statusCell(data, st), "mapgen-status-cell");
@@ -157,7 +167,14 @@
     }
     var rec = record(data, ref);
     var age = daysBetween(rec.held_since, date);
-    row(table, "Since", rec.held_since + (age > 0 ? " (" + age + " days before this date)" : " (this date)"));
+    // a status set by a province- or country-wide record changed hands by that date, not on it
+    var by = rec.via !== code ? "by " : "";
+    row(table, "Since", by + rec.held_since + (age > 0 ? " (" + age + " days before this date)" : " (this date)"));
+    var reported = daysBetween(rec.since, date);
+    if (isStale(data, ref, date)) {
+      row(table, "Last reported", reported + " days ago: stale (no newer report for more than " +
+          data.legend.stale_after_days + " days)", "mapgen-stale-cell");
+    }
     var latest = rec.since;
     if (rec.via !== code) latest += " (set by the record for " + (data.names[rec.via] || rec.via) + ")";
     if (rec.since !== rec.held_since || rec.via !== code) row(table, "Record in force", latest);
@@ -348,7 +365,7 @@
       } else { return; }
       layer.bindTooltip(function () {
         return el("span", null, c.name + ": " + data.legend.statuses[c.before].label + " \u2192 " +
-                  data.legend.statuses[c.after].label + (c.changed_on ? " (" + c.changed_on + ")" : ""));
+                  data.legend.statuses[c.after].label + (c.changed_on ? " (" + (c.when === "by" ? "by " : "") + c.changed_on + ")" : ""));
       }, { sticky: true });
       layer.addTo(self.groups.changes);
       self.changeLayers.push(layer);
@@ -419,11 +436,14 @@
     this.districtLayers.forEach(function (layer, i) {
       var st = statusOf(data, f.d[i]);
       var low = f.d[i] >= 0 && data.records.confidence[f.d[i]] === "low";
-      layer.setStyle({ fillColor: f.d[i] < 0 ? "url(#mapgen-norecord)" : fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
+      var stale = isStale(data, f.d[i], f.date);
+      layer.setStyle({ fillColor: f.d[i] < 0 ? "url(#mapgen-norecord)" : fillFor(statuses, st),
+                       fillOpacity: stale ? 0.3 : low ? 0.45 : 0.85, dashArray: stale ? "2 4" : null });
       var elem = layer.getElement && layer.getElement();
       if (elem) {
         elem.setAttribute("data-pcode", data.districts.code[i]);
         elem.setAttribute("data-status", statuses[st].id);
+        elem.setAttribute("data-stale", stale ? "1" : "0");
         elem.setAttribute("data-confidence", f.d[i] >= 0 ? data.records.confidence[f.d[i]] : "");
       }
     });
@@ -710,6 +730,17 @@
         });
         box.appendChild(t);
         box.appendChild(el("div", "mapgen-note", "Second swatch, paler: the record in force is low-confidence (one side's claim, or unconfirmed). Dotted grey: no record."));
+        if (data.legend.stale_after_days) {
+          var stl = el("div", "mapgen-kind mapgen-wide mapgen-stale-key");
+          var sts = svgEl("svg", { width: 24, height: 14, viewBox: "0 0 24 14" });
+          sts.appendChild(svgEl("rect", { x: 1, y: 1, width: 22, height: 12, fill: "#999999", "fill-opacity": 0.3,
+                                          stroke: "#333333", "stroke-width": 1.5, "stroke-dasharray": "2 4" }));
+          var sti = el("span", "mapgen-icon mapgen-line-icon"); sti.appendChild(sts);
+          stl.appendChild(sti);
+          stl.appendChild(el("span", null, "Faint, dashed outline: stale — a contested or low-confidence record with no newer report for more than " +
+                             data.legend.stale_after_days + " days"));
+          box.appendChild(stl);
+        }
         if (data.changes) {
           var ch = el("div", "mapgen-kind mapgen-wide");
           var chs = svgEl("svg", { width: 24, height: 12, viewBox: "0 0 24 12" });
