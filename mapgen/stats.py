@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -139,7 +140,8 @@ def plot_series(states: list[ControlState], geo: Geography, theatre: Theatre, *,
         raise InputError(f"plot format {fmt!r}: use png, svg or pdf")
     rc: dict[str, Any] = {"text.parse_math": False, "text.usetex": False,
                           "svg.hashsalt": "mapgen", "svg.fonttype": "none"}
-    with mpl.rc_context(rc):  # type: ignore[arg-type]  # stubs want literal keys
+    with mpl.rc_context(rc), warnings.catch_warnings():  # type: ignore[arg-type]
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
         return _plot_series(states, geo, theatre, measure=measure, title=title, fmt=fmt)
 
 

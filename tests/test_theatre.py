@@ -121,9 +121,10 @@ def test_page_compare_and_timeline_in_its_own_words(capsys, folder: Path, tmp_pa
         assert data["title"] == "Who holds Testland"
         assert data["region"] == "Western Testland"
         assert data["legend"]["statuses"] == [
-            {"id": i, "label": label, "colour": colour, "pattern": pattern}
-            for i, label, colour, pattern, _ in synthetic.STATUSES] + [
-            {"id": "unknown", "label": "No report yet", "colour": "#BBBBBB", "pattern": ""}]
+            {"id": i, "label": label, "colour": colour, "pattern": pattern, "side": side}
+            for i, label, colour, pattern, side in synthetic.STATUSES] + [
+            {"id": "unknown", "label": "No report yet", "colour": "#BBBBBB", "pattern": "",
+             "side": False}]
         assert data["legend"]["credits"] == ["Boundaries: Testland Survey Office (synthetic)",
                                              "Records: mapgen test suite"]
         assert data["legend"]["position"] == {"colour": "#000066", "tooltip": "Outpost",

@@ -13,6 +13,7 @@ import io
 import numbers
 import os
 import textwrap
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -137,7 +138,10 @@ def draw_figure(
     file; :func:`mapgen.export_figure` is the public entry."""
     text = text or FigureText()
     scene = _scene(geo, web, records.theatre, codes, label)
-    with mpl.rc_context(_RC):  # type: ignore[arg-type]  # stubs want literal keys
+    with mpl.rc_context(_RC), warnings.catch_warnings():  # type: ignore[arg-type]
+        # a character the font lacks (an emoji in a place name) is drawn as a box, not a
+        # warning per glyph on the user's terminal
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
         fig = _compose(scene, states, size, _records_credit(records, states), text)
         return _save(fig, fmt, dpi, _title(scene, states, text))
 
