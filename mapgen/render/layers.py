@@ -1,6 +1,6 @@
 """The data a page draws: web geometry, resolved statuses per date, sites and sources.
 
-Geometry is written once; each date adds only the statuses that differ from the previous
+Geometry is written once, as arcs (each shared border once, see :mod:`mapgen.arcs`); each date adds only the statuses that differ from the previous
 date, so a timeline costs little more than a single map.
 """
 
@@ -16,6 +16,7 @@ import shapely
 
 from ..control import ControlState
 from ..geography import GRID, Geography, WebGeometry
+from ..arcs import Topology, build_topology
 from ..records import Records
 from .style import STATUS_INDEX, legend_payload
 
@@ -43,19 +44,43 @@ def encode_geometry(geom: shapely.Geometry) -> list[list[list[int]]]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _topology(web: WebGeometry, groups: tuple[str, ...]) -> Topology:
+    """The arcs of the whole web geometry, built once per geometry (a batch reuses them)."""
+    return build_topology(web.districts.values, groups, _SCALE)
+
+
 @lru_cache(maxsize=8)
-def _encoded(web: WebGeometry, districts: tuple[str, ...], provinces: tuple[str, ...],
-             avoid: tuple[tuple[float, float], ...] = ()
-             ) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
-    """Encoded district, province and context geometry and province label points, computed
-    once per geometry and region (a batch of dates reuses them)."""
-    context = [c for c in web.provinces.index if c not in set(provinces)]
-    return (
-        [encode_geometry(web.districts[c]) for c in districts],
-        [encode_geometry(web.provinces[c]) for c in provinces],
-        [encode_geometry(web.provinces[c]) for c in context],
-        [_label_point(web.provinces[c], avoid) for c in provinces],
-    )
+def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ...],
+             provinces: tuple[str, ...], avoid: tuple[tuple[float, float], ...] = ()
+             ) -> dict[str, Any]:
+    """The page's geometry as a topology: the arcs the region and its context use (each
+    border once), and districts, provinces, context provinces and the country outline as
+    rings of arc references; and province label points. Computed once per geometry and
+    region (a batch of dates reuses them)."""
+    topo = _topology(web, groups)
+    row = {c: i for i, c in enumerate(web.districts.index)}
+    wanted = set(provinces)
+    context = [c for c in web.provinces.index if c not in wanted and c in topo.provinces]
+    dgeom = [topo.districts[row[c]] for c in districts]
+    pgeom = [topo.provinces.get(c, []) for c in provinces]
+    cgeom = [topo.provinces[c] for c in context]
+    outline = topo.country
+    used = {r if r >= 0 else ~r for obj in (*dgeom, *pgeom, *cgeom, outline)
+            for ring in obj for r in ring}
+    arcs, renum = topo.encoded_arcs(used)
+
+    def ren(obj: list[list[int]]) -> list[list[int]]:
+        return [[renum[r] if r >= 0 else ~renum[~r] for r in ring] for ring in obj]
+
+    return {
+        "arcs": arcs,
+        "districts": [ren(g) for g in dgeom],
+        "provinces": [ren(g) for g in pgeom],
+        "context": [ren(g) for g in cgeom],
+        "country": ren(outline),
+        "labels": [_label_point(web.provinces[c], avoid) for c in provinces],
+    }
 
 
 def _label_point(geom: shapely.Geometry, avoid: tuple[tuple[float, float], ...] = ()
@@ -130,12 +155,15 @@ def build_payload(
 
     sites = records.sites
     avoid = tuple(sorted((sites[s].lon, sites[s].lat) for s in site_ids))
-    dgeom, pgeom, cgeom, plabels = _encoded(web, tuple(dcodes), tuple(pcodes), avoid)
+    groups = tuple(geo.districts["province_pcode"].reindex(web.districts.index).astype(str))
+    enc = _encoded(web, groups, tuple(dcodes), tuple(pcodes), avoid)
     names = {**geo.country["name"].to_dict(), **geo.provinces["name"].to_dict(),
              **geo.districts["name"].to_dict()}
     return {
         "title": title,
         "scale": _SCALE,
+        "arcs": enc["arcs"],
+        "country": enc["country"],
         "region": region_label,
         "legend": legend_payload(),
         "districts": {
@@ -145,16 +173,16 @@ def build_payload(
             "prov": [ppos[p] for p in dist["province_pcode"]],
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
-            "geom": dgeom,
+            "geom": enc["districts"],
         },
         "provinces": {
             "code": pcodes,
             "name": geo.provinces.loc[pcodes, "name"].tolist(),
             "dari": geo.provinces.loc[pcodes, "name_dari"].tolist(),
-            "geom": pgeom,
-            "label": plabels,
+            "geom": enc["provinces"],
+            "label": enc["labels"],
         },
-        "context": cgeom,
+        "context": enc["context"],
         "sites": {
             "id": site_ids,
             "name": [sites[s].name for s in site_ids],

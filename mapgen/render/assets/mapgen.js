@@ -17,18 +17,9 @@
     return typeof url === "string" && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
   }
 
-  function decode(geom, scale) {
-    // [polygon[ring[x0, y0, dx, dy, ...]]] -> Leaflet latlngs
-    return geom.map(function (rings) {
-      return rings.map(function (ring) {
-        var out = [], x = 0, y = 0;
-        for (var i = 0; i < ring.length; i += 2) {
-          x += ring[i]; y += ring[i + 1];
-          out.push([y / scale, x / scale]);
-        }
-        return out;
-      });
-    });
+  function decode(geom, data) {
+    // rings of arc references -> Leaflet latlngs (arcs.js)
+    return global.mapgenArcs.rings(geom, data);
   }
 
   function fmtInt(n) {
@@ -199,15 +190,18 @@
 
     // light basemap of our own: the rest of the country in pale outline
     data.context.forEach(function (g) {
-      L.polygon(decode(g, scale), {
+      L.polygon(decode(g, data), {
         color: "#b9b4aa", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1, interactive: false
       }).addTo(groups.basemap);
     });
 
+    // thousands of districts draw and pan faster on one canvas than as SVG paths (arcs.js)
+    var renderer = data.districts.code.length >= global.mapgenArcs.CANVAS_FROM ? L.canvas({ padding: 0.5 }) : null;
+    this.canvas = !!renderer;
     this.districtLayers = data.districts.geom.map(function (g, i) {
-      var layer = L.polygon(decode(g, scale), {
-        color: "#ffffff", weight: 0.7, fillOpacity: 0.85, className: "mapgen-district"
-      });
+      var opts = { color: "#ffffff", weight: 0.7, fillOpacity: 0.85, className: "mapgen-district" };
+      if (renderer) opts.renderer = renderer;
+      var layer = L.polygon(decode(g, data), opts);
       layer.mapgenIndex = i;
       layer.bindTooltip(function () {
         return el("span", null, data.districts.name[i] + " \u2014 " +
@@ -220,13 +214,20 @@
     });
 
     data.provinces.geom.forEach(function (g, p) {
-      L.polygon(decode(g, scale), {
+      L.polygon(decode(g, data), {
         color: "#333333", weight: 1.6, fill: false, interactive: false, className: "mapgen-province"
       }).addTo(groups.provinces);
       var label = el("span", null, data.provinces.name[p]);
       L.tooltip({ permanent: true, direction: "center", className: "mapgen-label", interactive: false })
         .setLatLng(data.provinces.label[p]).setContent(label).addTo(groups.provinces);
     });
+
+    // the country outline, assembled from the same arcs as the districts
+    if (data.country && data.country.length) {
+      L.polygon(decode(data.country, data), {
+        color: "#333333", weight: 2.2, fill: false, interactive: false, className: "mapgen-country"
+      }).addTo(groups.provinces);
+    }
 
     // sites sharing a coordinate are fanned out in a small circle so that none hides another
     var seen = {};
@@ -275,7 +276,7 @@
     data.changes.forEach(function (c) {
       var i = data.districts.code.indexOf(c[0]), layer;
       if (c[1] === "district" && i >= 0) {
-        layer = L.polygon(decode(data.districts.geom[i], scale), {
+        layer = L.polygon(decode(data.districts.geom[i], data), {
           color: "#000000", weight: 3, dashArray: "6 4", fill: false, className: "mapgen-change"
         });
       } else if (c[1] === "site") {
@@ -310,7 +311,7 @@
     this.districtLayers.forEach(function (layer, i) {
       var st = statusOf(data, f.d[i]);
       var low = f.d[i] >= 0 && data.records[f.d[i]][5] === "low";
-      layer.setStyle({ fillColor: fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
+      layer.setStyle({ fillColor: self.canvas ? statuses[st][2] : fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
       var elem = layer.getElement && layer.getElement();
       if (elem) {
         elem.setAttribute("data-pcode", data.districts.code[i]);

@@ -1,0 +1,49 @@
+/* mapgen arcs: the page's geometry is a topology (mapgen/arcs.py). data.arcs holds every
+   border once, as integer grid steps (1/data.scale degrees), each arc's first point relative
+   to the previous arc's last point; a district, province or outline is a list of rings, each
+   a list of arc references (~i: arc i reversed). The arcs are decoded once per page into
+   L.LatLng points that every polygon using them shares. */
+(function (global) {
+  "use strict";
+
+  function points(data) {
+    if (data.__arcPoints) return data.__arcPoints;
+    var scale = data.scale, x = 0, y = 0;
+    var out = data.arcs.map(function (a) {
+      var pts = new Array(a.length / 2);
+      for (var i = 0; i < a.length; i += 2) {
+        x += a[i]; y += a[i + 1];
+        pts[i / 2] = L.latLng(y / scale, x / scale);
+      }
+      return pts;
+    });
+    Object.defineProperty(data, "__arcPoints", { value: out, enumerable: false });
+    return out;
+  }
+
+  function ring(arcs, refs) {
+    var out = [], i, a;
+    refs.forEach(function (r) {
+      if (r >= 0) {
+        a = arcs[r];
+        for (i = 0; i < a.length - 1; i++) out.push(a[i]);
+      } else {
+        a = arcs[~r];
+        for (i = a.length - 1; i > 0; i--) out.push(a[i]);
+      }
+    });
+    return out;
+  }
+
+  // rings of one object, as Leaflet latlngs: a polygon whose rings fill even-odd, which
+  // draws a multipolygon with holes correctly (SVG and canvas both fill even-odd)
+  function rings(geom, data) {
+    var arcs = points(data);
+    return geom.map(function (refs) { return ring(arcs, refs); });
+  }
+
+  // more shapes than SVG draws and pans smoothly: a canvas renderer draws them instead
+  var CANVAS_FROM = 6000;
+
+  global.mapgenArcs = { points: points, rings: rings, CANVAS_FROM: CANVAS_FROM };
+})(window);
