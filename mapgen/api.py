@@ -95,10 +95,9 @@ def as_date(value: DateLike) -> dt.date:
 
 def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
               ) -> list[control.ControlState]:
-    """The resolved state of ``provinces`` on each of ``days``, sharing one record history."""
-    hist = control.History(dataset.records)
-    return [control.resolve(dataset.records, dataset.geo, d, provinces=provinces, history=hist)
-            for d in days]
+    """The resolved state of ``provinces`` on each of ``days``, all read from one places ×
+    dates table (:func:`mapgen.control.resolve_table`), computed once."""
+    return control.resolve_many(dataset.records, dataset.geo, days, provinces=provinces)
 
 
 def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> control.ControlState:
@@ -197,17 +196,17 @@ def render_many(
 
     provinces, label = dataset.region(region)
     web = dataset.web(detail)
-    hist = control.History(dataset.records)
-    iterator: Any = dates
+    days = list(map(as_date, dates))
+    table = control.resolve_table(dataset.records, dataset.geo, days, provinces=provinces)
+    iterator: Any = range(len(days))
     if progress:
         from tqdm import tqdm
 
         # disable=None: no bar when stderr is not a terminal (logs, CI)
-        iterator = tqdm(dates, unit="map", desc="rendering", leave=False, disable=None)
+        iterator = tqdm(iterator, unit="map", desc="rendering", leave=False, disable=None)
     written = []
-    for day in map(as_date, iterator):
-        state = control.resolve(dataset.records, dataset.geo, day, provinces=provinces,
-                                history=hist)
+    for k in iterator:
+        day, state = days[k], table.state(k)
         page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,
                           region_label=label, title="Territorial control", tiles=tiles,
                           online_assets=online_assets)

@@ -7,7 +7,8 @@ districts meet, or where a border leaves the country edge) into *arcs*, keeps ea
 and writes every district, province and the country as rings of signed arc references
 (``~i``: arc ``i`` reversed), as TopoJSON does. Arcs are integer grid coordinates,
 delta-encoded; an arc's first point is a difference from the previous arc's last point, which
-is usually the same junction, so most arcs start with ``0, 0``.
+is usually the same junction, so most arcs start with ``0, 0``. The steps are written as text,
+one character for most (:func:`encode_steps`), about half the size of JSON numbers.
 
 Province and country outlines are not stored as geometry at all: they are the arcs of their
 districts that only one of their districts uses, chained into rings. So every outline lies on
@@ -49,20 +50,64 @@ class Topology:
     country: list[list[int]]
     scale: int
 
-    def encoded_arcs(self, used: set[int] | None = None) -> tuple[list[list[int]], dict[int, int]]:
-        """The arcs (all, or those in ``used``) as flat ``[dx0, dy0, dx1, dy1, ...]`` lists,
-        each first point relative to the previous arc's last point (the first to 0, 0), and
-        the map from old to new arc index."""
+    def encoded_arcs(self, used: set[int] | None = None) -> tuple[list[str], dict[int, int]]:
+        """The arcs (all, or those in ``used``) as text (:func:`encode_steps` of the flat
+        ``dx0, dy0, dx1, dy1, ...``), each first point relative to the previous arc's last
+        point (the first to 0, 0), and the map from old to new arc index."""
         keep = range(len(self.arcs)) if used is None else sorted(used)
         renum = {old: new for new, old in enumerate(keep)}
-        out: list[list[int]] = []
-        last = np.zeros(2, dtype=np.int64)
-        for old in keep:
-            xy = self.arcs[old]
-            delta = np.diff(xy, axis=0, prepend=last[None, :])
-            out.append(delta.ravel().tolist())
-            last = xy[-1]
-        return out, renum
+        if not keep:
+            return [], renum
+        arcs = [self.arcs[old] for old in keep]
+        sizes = np.array([len(a) for a in arcs])
+        xy = np.concatenate(arcs)
+        delta = np.diff(xy, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+        text = encode_steps(delta.ravel())
+        # cut the text back into arcs: each value's characters end where its last chunk is
+        ends = np.flatnonzero(_LAST[np.frombuffer(text.encode("ascii"), np.uint8)]) + 1
+        cuts = np.concatenate([[0], ends[np.cumsum(sizes) * 2 - 1]])
+        return [text[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)], renum
+
+
+#: 64 characters that JSON and HTML leave as they are (base64url's).
+ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_CODES = np.frombuffer(ALPHABET, np.uint8)
+_LAST = np.zeros(256, dtype=bool)  # characters that end a value (no continuation bit)
+_LAST[_CODES[:32]] = True
+
+
+def encode_steps(values: np.ndarray) -> str:
+    """Integers as text, one to a few characters each, as the Encoded Polyline Algorithm
+    does: zig-zag (0, -1, 1, -2 ... to 0, 1, 2, 3 ...), then 5 bits a character, low bits
+    first, the sixth bit set on every character but a value's last; characters from
+    :data:`ALPHABET`. A step of under 16 grid units (1.6 km) is one character, where JSON
+    needs two to four; decoded by ``arcs.js``."""
+    v = np.asarray(values, dtype=np.int64)
+    if len(v) == 0:
+        return ""
+    zz = np.where(v < 0, ((-v) << 1) - 1, v << 1)
+    n = np.ones(len(zz), dtype=np.int64)
+    rest = zz >> 5
+    while (rest > 0).any():
+        n += rest > 0
+        rest >>= 5
+    j = np.arange(int(n.max()))
+    chunks = ((zz[:, None] >> (5 * j)) & 31) | ((j[None, :] < n[:, None] - 1) << 5)
+    return _CODES[chunks[j[None, :] < n[:, None]]].tobytes().decode("ascii")
+
+
+def decode_steps(text: str) -> list[int]:
+    """The integers of :func:`encode_steps` (for tests; the page decodes in ``arcs.js``)."""
+    index = {c: i for i, c in enumerate(ALPHABET.decode("ascii"))}
+    out, value, shift = [], 0, 0
+    for ch in text:
+        c = index[ch]
+        value |= (c & 31) << shift
+        shift += 5
+        if not c & 32:
+            out.append(-((value + 1) >> 1) if value & 1 else value >> 1)
+            value, shift = 0, 0
+    return out
 
 
 def _rings(geom: shapely.Geometry) -> list[np.ndarray]:

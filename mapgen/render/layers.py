@@ -111,45 +111,55 @@ def build_payload(
     """Everything ``mapgen.js`` needs, as plain JSON-able data (text stays data, never markup)."""
     dist = geo.districts[geo.districts["province_pcode"].isin(provinces)]
     dcodes = list(dist.index)
-    dpos = {c: i for i, c in enumerate(dcodes)}
     pcodes = list(provinces)
     ppos = {c: i for i, c in enumerate(pcodes)}
     site_ids = sorted(states[0].sites.index) if states else []
-    spos = {s: i for i, s in enumerate(site_ids)}
 
-    rec_index: dict[tuple[str, str, str], int] = {}
+    d_rec, d_held, s_rec, s_held, positions = _reference_arrays(records, states, dcodes,
+                                                                 site_ids)
+    # one payload record per (record in force, day its status began) pair in use
+    cells = np.concatenate([d_rec.ravel(), s_rec.ravel()])
+    helds = np.concatenate([d_held.ravel(), s_held.ravel()])
+    has = cells >= 0
+    keys = cells[has] * (1 << 32) + helds[has]
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    refs = np.full(len(cells), -1, dtype=np.int64)
+    refs[has] = inverse.ravel()
+    d_ref = refs[:d_rec.size].reshape(d_rec.shape)
+    s_ref = refs[d_rec.size:].reshape(s_rec.shape)
+    recs = records.control
     rec_rows: list[list[Any]] = []
     cited: set[str] = set()
-
-    def ref(row: Any) -> int:
-        if row["since"] is None:
-            return -1
-        key = (row["via"], row["since"].isoformat(), row["held_since"].isoformat())
-        if key not in rec_index:
-            rec_index[key] = len(rec_rows)
-            rec_rows.append([row["since"].isoformat(), STATUS_INDEX[row["status"]], row["via"],
-                             row["note"], list(row["sources"]), row["confidence"],
-                             row["held_since"].isoformat()])
-            cited.update(row["sources"])
-        return rec_index[key]
+    first_row: dict[int, int] = {}
+    for key in uniq.tolist():
+        i = key >> 32
+        r = recs[i]
+        held = dt.date.fromordinal(key & 0xFFFFFFFF).isoformat()
+        if i in first_row:
+            # the same record again (a province or country record deciding places whose
+            # status began on different days): a reference to its first row and the day;
+            # mapgen.js expands it on load (mapgenArcs.expandRecords)
+            rec_rows.append([first_row[i], held])
+            continue
+        first_row[i] = len(rec_rows)
+        rec_rows.append([r.date.isoformat(), STATUS_INDEX[r.status], r.place, r.note,
+                         list(r.sources), r.confidence, held])
+        cited.update(r.sources)
 
     frames = []
-    prev_d = [-1] * len(dcodes)
-    prev_s = [-1] * len(site_ids)
-    for state, label in zip(states, date_labels, strict=True):
-        cur_d = [-1] * len(dcodes)
-        for code, row in state.districts.iterrows():
-            cur_d[dpos[code]] = ref(row)
-        cur_s = [-1] * len(site_ids)
-        for code, row in state.sites.iterrows():
-            cur_s[spos[code]] = ref(row)
+    prev_d = np.full(len(dcodes), -1, dtype=np.int64)
+    prev_s = np.full(len(site_ids), -1, dtype=np.int64)
+    for k, (state, label) in enumerate(zip(states, date_labels, strict=True)):
+        cur_d, cur_s = d_ref[:, k], s_ref[:, k]
+        dch = np.flatnonzero(cur_d != prev_d)
+        sch = np.flatnonzero(cur_s != prev_s)
         frames.append({
             "date": state.date.isoformat(),
             "label": label,
-            "d": [[i, v] for i, (v, p) in enumerate(zip(cur_d, prev_d, strict=True)) if v != p],
-            "s": [[i, v] for i, (v, p) in enumerate(zip(cur_s, prev_s, strict=True)) if v != p],
-            # remaining government positions, decided once in Python (control.resolve)
-            "p": [spos[c] for c in state.sites.index[state.sites["position"].astype(bool)]],
+            "d": [[i, v] for i, v in zip(dch.tolist(), cur_d[dch].tolist(), strict=True)],
+            "s": [[i, v] for i, v in zip(sch.tolist(), cur_s[sch].tolist(), strict=True)],
+            # remaining government positions, decided once in Python (control)
+            "p": positions[k],
         })
         prev_d, prev_s = cur_d, cur_s
 
@@ -192,7 +202,7 @@ def build_payload(
             "precision": [sites[s].precision for s in site_ids],
             "district": [sites[s].district for s in site_ids],
         },
-        "names": {c: names[c] for c in sorted({r[2] for r in rec_rows} & set(names))},
+        "names": {c: names[c] for c in sorted({r[2] for r in rec_rows if len(r) > 2} & set(names))},
         "records": rec_rows,
         "sources": {
             sid: [s.publisher, s.title, s.published.isoformat(), s.url]
@@ -200,6 +210,51 @@ def build_payload(
         },
         "frames": frames,
     }
+
+
+def _reference_arrays(
+    records: Records, states: list[ControlState], dcodes: list[str], site_ids: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[int]]]:
+    """Per district and site (rows) and state (columns): the index of the record in force
+    in ``records.control`` (-1: none) and the ordinal of the day its status began; and per
+    state the rows of the sites that are remaining government positions.
+
+    States read from one :class:`~mapgen.control.Resolution` (every state the API makes)
+    come straight from its arrays; others are read from their frames."""
+    table = states[0].table if states else None
+    if table is not None and all(s.table is table for s in states):
+        cols = table.column[[s.column for s in states]]
+        drow = {c: i for i, c in enumerate(table.district_codes)}
+        srow = {c: i for i, c in enumerate(table.site_ids)}
+        di = np.array([drow[c] for c in dcodes], dtype=np.int64)
+        si = np.array([srow[c] for c in site_ids], dtype=np.int64)
+        positions = []
+        for col in cols.tolist():
+            pos = table.positions(col)[si]
+            positions.append(np.flatnonzero(pos).tolist())
+        return (table.d_rec[di][:, cols], table.d_held[di][:, cols],
+                table.s_rec[si][:, cols], table.s_held[si][:, cols], positions)
+    at = {(r.place, r.date): i for i, r in enumerate(records.control)}
+
+    def arrays(frame: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        frame = frame.reindex(codes)
+        rec = [at.get((v, d), -1) if d is not None else -1
+               for v, d in zip(frame["via"], frame["since"], strict=True)]
+        held = [h.toordinal() if isinstance(h, dt.date) else 0 for h in frame["held_since"]]
+        return np.array(rec, dtype=np.int64), np.array(held, dtype=np.int64)
+
+    dd = [arrays(s.districts, dcodes) for s in states]
+    ss = [arrays(s.sites, site_ids) for s in states]
+    spos = {c: i for i, c in enumerate(site_ids)}
+    positions = [[spos[c] for c in s.sites.index[s.sites["position"].astype(bool)]]
+                 for s in states]
+
+    def stack(parts: list[np.ndarray], n: int) -> np.ndarray:
+        return np.stack(parts, axis=1) if parts else np.zeros((n, 0), dtype=np.int64)
+
+    return (stack([d[0] for d in dd], len(dcodes)), stack([d[1] for d in dd], len(dcodes)),
+            stack([x[0] for x in ss], len(site_ids)), stack([x[1] for x in ss], len(site_ids)),
+            positions)
 
 
 def date_label(day: dt.date) -> str:

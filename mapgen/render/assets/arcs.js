@@ -1,16 +1,36 @@
 /* mapgen arcs: the page's geometry is a topology (mapgen/arcs.py). data.arcs holds every
-   border once, as integer grid steps (1/data.scale degrees), each arc's first point relative
-   to the previous arc's last point; a district, province or outline is a list of rings, each
+   border once, as integer grid steps (1/data.scale degrees) written as text (one character
+   for most steps), each arc's first point relative to the previous arc's last point; a district, province or outline is a list of rings, each
    a list of arc references (~i: arc i reversed). The arcs are decoded once per page into
    L.LatLng points that every polygon using them shares. */
 (function (global) {
   "use strict";
 
+  // the 64 characters of mapgen.arcs.ALPHABET, by character code
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var CODE = new Int8Array(128).fill(-1);
+  for (var k = 0; k < 64; k++) CODE[ALPHABET.charCodeAt(k)] = k;
+
+  function steps(text) {
+    // zig-zag values, 5 bits a character, low bits first, bit 6 = more to come
+    var out = [], value = 0, shift = 0;
+    for (var i = 0; i < text.length; i++) {
+      var c = CODE[text.charCodeAt(i)];
+      value += (c & 31) * Math.pow(2, shift);
+      shift += 5;
+      if (!(c & 32)) {
+        out.push(value % 2 ? -(value + 1) / 2 : value / 2);
+        value = 0; shift = 0;
+      }
+    }
+    return out;
+  }
+
   function points(data) {
     if (data.__arcPoints) return data.__arcPoints;
     var scale = data.scale, x = 0, y = 0;
-    var out = data.arcs.map(function (a) {
-      var pts = new Array(a.length / 2);
+    var out = data.arcs.map(function (text) {
+      var a = steps(text), pts = new Array(a.length / 2);
       for (var i = 0; i < a.length; i += 2) {
         x += a[i]; y += a[i + 1];
         pts[i / 2] = L.latLng(y / scale, x / scale);
@@ -19,6 +39,13 @@
     });
     Object.defineProperty(data, "__arcPoints", { value: out, enumerable: false });
     return out;
+  }
+
+  // a record row repeated with another held-since day is sent as [row, day]: expanded once
+  function expandRecords(data) {
+    data.records.forEach(function (r, i) {
+      if (r.length === 2) data.records[i] = data.records[r[0]].slice(0, 6).concat([r[1]]);
+    });
   }
 
   function ring(arcs, refs) {
@@ -45,5 +72,5 @@
   // more shapes than SVG draws and pans smoothly: a canvas renderer draws them instead
   var CANVAS_FROM = 6000;
 
-  global.mapgenArcs = { points: points, rings: rings, CANVAS_FROM: CANVAS_FROM };
+  global.mapgenArcs = { points: points, rings: rings, steps: steps, expandRecords: expandRecords, CANVAS_FROM: CANVAS_FROM };
 })(window);

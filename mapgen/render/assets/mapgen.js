@@ -181,6 +181,7 @@
   function View(map, groups, data, options) {
     this.map = map; this.groups = groups; this.data = data;
     this.options = options || {};
+    global.mapgenArcs.expandRecords(data);
     this.state = new State(data);
     this.current = 0;
     var scale = data.scale;
