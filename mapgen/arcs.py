@@ -152,7 +152,8 @@ def build_topology(geoms: Any, groups: Any, scale: int) -> Topology:
 
     # one id per distinct point
     allpts = np.concatenate(rings)
-    _, pid = np.unique(allpts, axis=0, return_inverse=True)
+    _, pid = np.unique(allpts[:, 0] * (1 << 32) + (allpts[:, 1] + (1 << 31)),
+                       return_inverse=True)
     pid = pid.ravel()
     lengths = np.array([len(r) for r in rings])
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -172,37 +173,34 @@ def build_topology(geoms: Any, groups: Any, scale: int) -> Topology:
     arcs: list[np.ndarray] = []
     index: dict[bytes, int] = {}
     ring_refs: list[list[int]] = []
-    for r, q in enumerate(rings):
-        ids = pid[starts[r]:starts[r] + lengths[r]]
-        cuts = np.flatnonzero(junction[ids])
-        if len(cuts) == 0:
-            # a ring touching nothing else at a junction (an island, a hole): one closed arc,
-            # started at its smallest point so both sides find the same arc
-            k = int(np.argmin(ids))
-            ids = np.roll(ids, -k)
-            q = np.roll(q, -k, axis=0)
-            pieces = [np.vstack([q, q[:1]])]
-            keys = [np.append(ids, ids[0])]
-        else:
-            k = int(cuts[0])
-            ids = np.roll(ids, -k)
-            q = np.roll(q, -k, axis=0)
-            cuts = np.append(cuts - k, len(ids))
-            ids = np.append(ids, ids[0])
-            q = np.vstack([q, q[:1]])
-            pieces = [q[a:b + 1] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
-            keys = [ids[a:b + 1] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    is_cut = junction[pid]
+    for r in range(len(rings)):
+        lo_i, n = int(starts[r]), int(lengths[r])
+        ids = pid[lo_i:lo_i + n]
+        cuts = np.flatnonzero(is_cut[lo_i:lo_i + n])
+        closed = len(cuts) == 0
+        # a ring touching nothing else at a junction (an island, a hole) is one closed arc,
+        # started at its smallest point so both sides find the same arc
+        k = int(np.argmin(ids)) if closed else int(cuts[0])
+        order = np.arange(k, k + n + 1) % n  # the ring from its first cut, closed
+        ids = ids[order]
+        q = allpts[lo_i + order]
+        bounds = [0, n] if closed else [*(cuts - k).tolist(), n]
         refs = []
-        for piece, key in zip(pieces, keys, strict=True):
-            fwd, rev = key.tobytes(), key[::-1].tobytes()
-            if fwd in index:
-                refs.append(index[fwd])
-            elif rev in index:
-                refs.append(~index[rev])
-            else:
-                index[fwd] = len(arcs)
-                refs.append(len(arcs))
-                arcs.append(piece)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            key = ids[a:b + 1]
+            fwd = key.tobytes()
+            got = index.get(fwd)
+            if got is not None:
+                refs.append(got)
+                continue
+            got = index.get(key[::-1].tobytes())
+            if got is not None:
+                refs.append(~got)
+                continue
+            index[fwd] = len(arcs)
+            refs.append(len(arcs))
+            arcs.append(q[a:b + 1])
         ring_refs.append(refs)
 
     districts: list[list[list[int]]] = [[] for _ in groups]

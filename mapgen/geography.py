@@ -293,10 +293,11 @@ def _simplify(geo: Geography, tolerance: float) -> WebGeometry:
     if empty.any():
         simplified[empty] = shapely.set_precision(geo.districts.geometry.values[empty], GRID / 10)
     districts = gpd.GeoSeries(simplified, index=geo.districts.index, crs="EPSG:4326")
-    prov_codes = geo.districts["province_pcode"]
+    # rows of each province's districts, found once (not one scan of all districts each)
+    members = geo.districts.groupby("province_pcode", sort=True).indices
     provinces = gpd.GeoSeries(
-        {code: shapely.coverage_union_all(districts[prov_codes == code].values)
-         for code in sorted(prov_codes.unique())},
+        {str(code): shapely.coverage_union_all(simplified[rows])
+         for code, rows in members.items()},
         crs="EPSG:4326",
     )
     country = gpd.GeoSeries(

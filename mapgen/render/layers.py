@@ -79,8 +79,23 @@ def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ..
         "provinces": [ren(g) for g in pgeom],
         "context": [ren(g) for g in cgeom],
         "country": ren(outline),
-        "labels": [_label_point(web.provinces[c], avoid) for c in provinces],
+        "labels": _label_points([web.provinces[c] for c in provinces], avoid),
     }
+
+
+def _label_points(geoms: list[shapely.Geometry], avoid: tuple[tuple[float, float], ...]
+                  ) -> list[list[float]]:
+    """:func:`_label_point` of each province, giving each only the sites near it."""
+    if not avoid or not geoms:
+        return [_label_point(g) for g in geoms]
+    pts = shapely.points(np.asarray(avoid))
+    tree = shapely.STRtree(pts)
+    near = tree.query(np.asarray(geoms, dtype=object), predicate="dwithin", distance=0.18)
+    found: dict[int, list[int]] = {}
+    for g, p in zip(*near.tolist(), strict=True):
+        found.setdefault(g, []).append(p)
+    return [_label_point(g, tuple(avoid[p] for p in sorted(found.get(i, []))))
+            for i, g in enumerate(geoms)]
 
 
 def _label_point(geom: shapely.Geometry, avoid: tuple[tuple[float, float], ...] = ()
