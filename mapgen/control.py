@@ -412,7 +412,13 @@ def changes(before: ControlState, after: ControlState, geo: Geography) -> pd.Dat
     a = status_table(before, geo).set_index("place")
     b = status_table(after, geo).set_index("place")
     common = a.index.intersection(b.index)
-    diff = common[(a.loc[common, "status"] != b.loc[common, "status"]).to_numpy()]
+    # a province row carries only a province-wide (or country-wide) record: with none on one
+    # side its "unknown" means "no province-wide record", not a change of hands, which its
+    # districts' rows show
+    area_wide = (a.loc[common, "level"] != "province") | (
+        (a.loc[common, "via"] != "") & (b.loc[common, "via"] != ""))
+    changed = a.loc[common, "status"] != b.loc[common, "status"]
+    diff = common[(changed & area_wide).to_numpy()]
     out = pd.DataFrame({
         "place": diff,
         "name": b.loc[diff, "name"].to_numpy(),

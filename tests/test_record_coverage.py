@@ -1,0 +1,71 @@
+"""What the shipped record must know: capitals until their fall, no silent gaps in the north,
+no "unknown ->" changes in the focus provinces, and no warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import mapgen
+
+from .conftest import DATA, run_cli
+
+FOCUS = ("AF19", "AF22", "AF28")
+
+
+def _capitals(ds: mapgen.Dataset) -> list[str]:
+    return [s.site_id for s in ds.records.sites.values() if s.kind == "city"]
+
+
+def test_every_capital_known_every_day_until_its_fall(ds: mapgen.Dataset) -> None:
+    capitals = _capitals(ds)
+    assert len(capitals) == len(ds.geo.provinces)
+    days = mapgen.date_range("2021-05-01", "2021-09-07", "1d")
+    states = {d: mapgen.status_on(ds, d, region="all").sites["status"] for d in days}
+    for site in capitals:
+        fell = next((d for d in days if states[d][site] == "taliban"), None)
+        assert fell is not None, f"{site} never falls in the record"
+        unknown = [d for d in days if d < fell and states[d][site] == "unknown"]
+        assert not unknown, f"{site} unknown on {unknown[0]} before its fall on {fell}"
+
+
+def test_north_unknowns_are_listed_in_gaps(ds: mapgen.Dataset) -> None:
+    gaps = (DATA / "GAPS.md").read_text(encoding="utf-8")
+    table = gaps.split("## Every district unknown", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"\bAF\d{4}\b", table))
+    days = mapgen.date_range("2021-06-01", "2021-08-15", "1d")
+    silent: set[str] = set()
+    for d in days:
+        dist = mapgen.status_on(ds, d, region="north").districts
+        silent |= set(dist.index[dist["status"] == "unknown"])
+    assert silent <= listed, f"unknown in the north but not in GAPS.md: {sorted(silent - listed)}"
+    # and its table lists no north district that is in fact known on every day
+    north = set(mapgen.status_on(ds, days[0], region="north").districts.index)
+    stale = {c for c in listed & north if c not in silent}
+    early = set()
+    for d in mapgen.date_range("2021-05-01", "2021-05-31", "1d"):
+        dist = mapgen.status_on(ds, d, region="north").districts
+        early |= set(dist.index[dist["status"] == "unknown"])
+    assert stale <= early, f"GAPS.md lists north districts that are never unknown: {sorted(stale - early)}"
+
+
+def test_no_unknown_before_in_the_focus_provinces(ds: mapgen.Dataset) -> None:
+    table = mapgen.change_table(ds, "2021-08-06", "2021-08-09")
+    focus = table[table["province"].isin(FOCUS)]
+    assert len(focus) > 10
+    bad = focus[(focus["before"] == "unknown") | (focus["after"] == "unknown")]
+    assert bad.empty, bad[["place", "before", "after"]].to_string()
+
+
+def test_shipped_data_validates_without_warnings() -> None:
+    r = run_cli("validate")
+    assert r.code == 0, r.err
+    assert re.search(r"; 0 warning\(s\)$", r.out.strip()), r.out
+    assert "warning" not in r.err
+
+
+def test_every_record_cites_a_source_published_on_or_after_it(ds: mapgen.Dataset) -> None:
+    for rec in ds.records.control:
+        published = [ds.records.sources[s].published for s in rec.sources]
+        assert max(published) >= rec.date, rec
+    assert all(isinstance(s.published, dt.date) for s in ds.records.sources.values())
