@@ -27,6 +27,7 @@ about as small as ``topojson``'s quantised output and far faster to build.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,18 @@ class Topology:
     provinces: dict[str, list[list[int]]]
     country: list[list[int]]
     scale: int
+
+    def to_json(self) -> str:
+        """The topology as JSON text, for the on-disk cache."""
+        return json.dumps({"scale": self.scale, "arcs": [a.ravel().tolist() for a in self.arcs],
+                           "districts": self.districts, "provinces": self.provinces,
+                           "country": self.country}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Topology:
+        d = json.loads(text)
+        arcs = [np.asarray(a, dtype=np.int64).reshape(-1, 2) for a in d["arcs"]]
+        return cls(arcs, d["districts"], d["provinces"], d["country"], int(d["scale"]))
 
     def encoded_arcs(self, used: set[int] | None = None) -> tuple[list[str], dict[int, int]]:
         """The arcs (all, or those in ``used``) as text (:func:`encode_steps` of the flat

@@ -232,6 +232,8 @@ class WebGeometry:
     provinces: gpd.GeoSeries
     country: gpd.GeoSeries
     tolerance: float
+    #: The cache key (boundary file digest and tolerance); empty when not cached.
+    key: str = ""
 
 
 def _cache_dir() -> Path:
@@ -257,10 +259,13 @@ def web_geometry(geo: Geography, *, detail: str = "medium") -> WebGeometry:
             prov = gpd.read_file(cache, layer="provinces").set_index("pcode")
             ctry = gpd.read_file(cache, layer="country").set_index("pcode")
             if list(dist.index) == list(geo.districts.index):
-                return WebGeometry(dist.geometry, prov.geometry, ctry.geometry, tolerance)
+                return WebGeometry(dist.geometry, prov.geometry, ctry.geometry, tolerance,
+                                   digest.hexdigest()[:20])
         except Exception:  # a damaged cache is rebuilt, never trusted
             log.info("ignoring unreadable cache %s", cache)
     web = _simplify(geo, tolerance)
+    web = WebGeometry(web.districts, web.provinces, web.country, tolerance,
+                      digest.hexdigest()[:20])
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp.gpkg")

@@ -7,6 +7,8 @@ date, so a timeline costs little more than a single map.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -46,8 +48,28 @@ def encode_geometry(geom: shapely.Geometry) -> list[list[list[int]]]:
 
 @lru_cache(maxsize=4)
 def _topology(web: WebGeometry, groups: tuple[str, ...]) -> Topology:
-    """The arcs of the whole web geometry, built once per geometry (a batch reuses them)."""
-    return build_topology(web.districts.values, groups, _SCALE)
+    """The arcs of the whole web geometry, built once per geometry (a batch reuses them) and
+    kept beside the geometry cache, so a later run reads them instead."""
+    cache = None
+    if web.key:
+        from ..geography import _cache_dir
+
+        tag = hashlib.sha256(repr((groups, _SCALE, 1)).encode()).hexdigest()[:12]
+        cache = _cache_dir() / f"arcs-{web.key}-{tag}.json"
+        try:
+            return Topology.from_json(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # missing or damaged: rebuilt
+    topo = build_topology(web.districts.values, groups, _SCALE)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(topo.to_json(), encoding="utf-8")
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only cache folder costs only the time to rebuild
+    return topo
 
 
 @lru_cache(maxsize=8)

@@ -70,7 +70,8 @@
   }
 
   // more shapes than SVG draws and pans smoothly: a canvas renderer draws them instead
-  var CANVAS_FROM = 6000;
+  // (benchmarks/RESULTS.md, section 7; a page may set MAPGEN_CANVAS_FROM before loading)
+  var CANVAS_FROM = typeof global.MAPGEN_CANVAS_FROM === "number" ? global.MAPGEN_CANVAS_FROM : 6000;
 
   global.mapgenArcs = { points: points, rings: rings, steps: steps, expandRecords: expandRecords, CANVAS_FROM: CANVAS_FROM };
 })(window);
