@@ -350,7 +350,7 @@ def bench_startup(bench: Bench) -> dict[str, Measure]:
 def measure_mapgen_stdout(bench: Bench, args: Sequence[str]) -> Measure:
     out = bench.out(".none")
     out.write_text("")
-    cmd = [PYTHON, "-m", "mapgen", *args] + (["-q"] if args[0] != "--version" else [])
+    cmd = [PYTHON, "-m", "mapgen", *args, *(["-q"] if args[0] != "--version" else [])]
     return measure(bench, cmd, out)
 
 
@@ -631,7 +631,7 @@ def detail_geometry(res: dict[str, Measure], disp: dict[str, dict[str, float]]) 
 def detail_long(res: dict[str, Measure]) -> list[str]:
     lines = ["## 4b. Long timelines on the shipped data", "",
              "`mapgen timeline --start A --end B --region all`, one frame a day (1 run each). "
-             "Frames carry only the districts whose record in force changed, and the places × "
+             "Frames carry only the districts whose record in force changed, and the places x "
              "dates table has one column per day that has records, so the cost follows the "
              "changes, not the days.", ""]
     rows = [[name, f"{a}..{b}", mb(res[name].size), sec(res[name].seconds),
@@ -695,13 +695,13 @@ def detail_synthetic(res: dict[str, Measure]) -> list[str]:
 
 def detail_browser(res: dict[str, dict[str, float]]) -> list[str]:
     lines = ["## 8. In Chromium", "",
-             "Headless Chromium, 1280×800, page opened from disk: time from navigation to the "
+             "Headless Chromium, 1280x800, page opened from disk: time from navigation to the "
              "second animation frame after the page's scripts ran (drawn), and the median of 7 "
-             "non-animated pans of 240×120 px, each to its second animation frame. Pages of "
+             "non-animated pans of 240x120 px, each to its second animation frame. Pages of "
              "6,000 districts or more draw districts on a canvas (`arcs.js`); the 40,000-district "
              "page is also drawn forced to SVG, for comparison.", ""]
     if not res:
-        return lines + ["*skipped: Playwright or Chromium is missing.*", ""]
+        return [*lines, "*skipped: Playwright or Chromium is missing.*", ""]
     rows = [[name, f"{v['shapes']:,.0f}", "canvas" if v["canvas"] else "SVG",
              sec(v["parsed"]), sec(v["draw"]), sec(v["pan"])] for name, v in res.items()]
     return lines + table(["page", "districts", "drawn as", "HTML parsed", "drawn", "pan"], rows)

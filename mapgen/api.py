@@ -95,7 +95,7 @@ def as_date(value: DateLike) -> dt.date:
 
 def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
               ) -> list[control.ControlState]:
-    """The resolved state of ``provinces`` on each of ``days``, all read from one places ×
+    """The resolved state of ``provinces`` on each of ``days``, all read from one places x
     dates table (:func:`mapgen.control.resolve_table`), computed once."""
     return control.resolve_many(dataset.records, dataset.geo, days, provinces=provinces)
 
@@ -404,26 +404,31 @@ def coverage(
     ``gaps`` lists every district with no known status on at least one of those dates,
     with the first date it becomes known (empty if never).
     """
+    import numpy as np
+
+    from .records import STATUSES
+
     provinces, _ = dataset.region(region)
     days = date_range(start, end, step)
-    states = states_on(dataset, days, provinces)
-    dist = states[0].districts
+    # read straight from the places x dates table: districts x days of "known"
+    table = control.resolve_table(dataset.records, dataset.geo, days, provinces=provinces)
+    ok = table.district_status()[:, table.column] != STATUSES.index(control.UNKNOWN)
+    prov = table.district_province
+    per_province = np.zeros((len(provinces), len(days)), dtype=np.int64)
+    np.add.at(per_province, prov, ok.astype(np.int64))
     known = pd.DataFrame({"province": provinces,
                           "name": dataset.geo.provinces.loc[provinces, "name"].tolist(),
-                          "districts": [int((dist["province"] == p).sum()) for p in provinces]})
-    for day, state in zip(days, states, strict=True):
-        ok = state.districts["status"] != control.UNKNOWN
-        known[day.isoformat()] = [int((ok & (state.districts["province"] == p)).sum())
-                                  for p in provinces]
+                          "districts": np.bincount(prov, minlength=len(provinces)).tolist()})
+    for k, day in enumerate(days):
+        known[day.isoformat()] = per_province[:, k].tolist()
+    names = dataset.geo.districts["name"]
     rows = []
-    for code in dist.index:
-        flags = [s.districts.loc[code, "status"] != control.UNKNOWN for s in states]
-        if all(flags):
-            continue
-        first = next((d.isoformat() for d, f in zip(days, flags, strict=True) if f), "")
-        rows.append({"place": code, "name": dist.loc[code, "name"],
-                     "province": dist.loc[code, "province"],
-                     "unknown_dates": sum(1 for f in flags if not f), "first_known": first})
+    for i in np.flatnonzero(~ok.all(axis=1)).tolist():
+        code = table.district_codes[i]
+        seen = np.flatnonzero(ok[i])
+        rows.append({"place": code, "name": names[code], "province": provinces[prov[i]],
+                     "unknown_dates": int((~ok[i]).sum()),
+                     "first_known": days[seen[0]].isoformat() if len(seen) else ""})
     gaps = pd.DataFrame(rows, columns=["place", "name", "province", "unknown_dates",
                                        "first_known"])
     return known, gaps

@@ -27,6 +27,7 @@ about as small as ``topojson``'s quantised output and far faster to build.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ class Topology:
         # cut the text back into arcs: each value's characters end where its last chunk is
         ends = np.flatnonzero(_LAST[np.frombuffer(text.encode("ascii"), np.uint8)]) + 1
         cuts = np.concatenate([[0], ends[np.cumsum(sizes) * 2 - 1]])
-        return [text[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)], renum
+        return [text[a:b] for a, b in itertools.pairwise(cuts)], renum
 
 
 #: 64 characters that JSON and HTML leave as they are (base64url's).
@@ -200,7 +201,7 @@ def build_topology(geoms: Any, groups: Any, scale: int) -> Topology:
         q = allpts[lo_i + order]
         bounds = [0, n] if closed else [*(cuts - k).tolist(), n]
         refs = []
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, b in itertools.pairwise(bounds):
             key = ids[a:b + 1]
             fwd = key.tobytes()
             got = index.get(fwd)

@@ -70,8 +70,14 @@ def stats_series(states: Iterable[ControlState], geo: Geography, *, by: str = "p
                  label: str = "all") -> pd.DataFrame:
     """:func:`district_stats` for each state, with a leading ``date`` column."""
     frames = []
+    done: dict[int, pd.DataFrame] = {}  # states read from one table share frames per change
+    kept = []
     for state in states:
-        table = district_stats(state, geo, by=by, label=label)
+        kept.append(state)  # keeps each id() below from being reused
+        key = id(state.districts)
+        if key not in done:
+            done[key] = district_stats(state, geo, by=by, label=label)
+        table = done[key].copy()
         table.insert(0, "date", state.date.isoformat())
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
@@ -82,11 +88,14 @@ def capital_falls(states: list[ControlState]) -> list[tuple[dt.date, str]]:
     ``taliban`` between consecutive states, for marking on charts."""
     falls = []
     for prev, cur in itertools.pairwise(states):
-        for code, row in cur.districts.iterrows():
-            if not str(code).endswith("01") or row["status"] != "taliban":
-                continue
-            if prev.districts.loc[code, "status"] != "taliban":
-                falls.append((row["since"] or cur.date, str(row["name"])))
+        d = cur.districts
+        if d is prev.districts:  # the same column of the table: nothing changed
+            continue
+        capital = d.index.astype(str).str.endswith("01")
+        before = prev.districts["status"].reindex(d.index)
+        fell = capital & (d["status"] == "taliban").to_numpy() & (before != "taliban").to_numpy()
+        for since, name in zip(d["since"][fell], d["name"][fell], strict=True):
+            falls.append((since or cur.date, str(name)))
     return sorted(falls)
 
 

@@ -126,7 +126,9 @@ def test_browser_decodes_the_arcs_as_python_does(browser, tmp_path, ds) -> None:
     got = page.evaluate("""() => {
         var v = mapgen.views[0];
         return v.districtLayers.map(function (l) {
-            return l.getLatLngs().map(function (r) { return r.map(function (p) { return [p.lng, p.lat]; }); });
+            return l.getLatLngs().map(function (r) {
+                return r.map(function (p) { return [p.lng, p.lat]; });
+            });
         });
     }""")
     web = ds.web("medium")

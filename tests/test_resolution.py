@@ -1,8 +1,9 @@
-"""The places × dates table agrees with the record-by-record definition of resolution."""
+"""The places x dates table agrees with the record-by-record definition of resolution."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -65,3 +66,38 @@ def test_states_read_from_one_table(ds: mapgen.Dataset, day: str) -> None:
     assert state.table is not None
     one = control.resolve(ds.records, ds.geo, mapgen.as_date(day))
     assert state.districts["status"].equals(one.districts["status"])
+
+
+def test_coverage_from_the_table_matches_the_states(ds: mapgen.Dataset) -> None:
+    days = mapgen.date_range("2021-05-01", "2021-08-20", "5d")
+    known, gaps = mapgen.coverage(ds, "2021-05-01", "2021-08-20", step="5d", region="north")
+    provinces, _ = ds.region("north")
+    for day in days:
+        dist = mapgen.status_on(ds, day, region="north").districts
+        ok = dist[dist["status"] != "unknown"]
+        want = [int((ok["province"] == p).sum()) for p in provinces]
+        assert known[day.isoformat()].tolist() == want, day
+    states = [mapgen.status_on(ds, d, region="north").districts["status"] for d in days]
+    never_gap = [c for c in states[0].index if all(s[c] != "unknown" for s in states)]
+    assert set(gaps["place"]) == set(states[0].index) - set(never_gap)
+    for row in gaps.itertuples():
+        flags = [s[row.place] != "unknown" for s in states]
+        assert row.unknown_dates == flags.count(False)
+        first = next((d.isoformat() for d, f in zip(days, flags, strict=True) if f), "")
+        assert row.first_known == first
+
+
+def test_capital_falls_over_a_daily_series(ds: mapgen.Dataset) -> None:
+    from mapgen.stats import capital_falls
+
+    days = mapgen.date_range("2021-08-01", "2021-08-20")
+    states = control.resolve_many(ds.records, ds.geo, days)
+    want = []
+    for prev, cur in itertools.pairwise(states):
+        for code in cur.districts.index:
+            row = cur.districts.loc[code]
+            if code.endswith("01") and row["status"] == "taliban" and \
+                    prev.districts.loc[code, "status"] != "taliban":
+                want.append((row["since"] or cur.date, str(row["name"])))
+    got = capital_falls(states)
+    assert got == sorted(want) and len(got) >= 10  # the capitals that fell in August

@@ -1,7 +1,8 @@
 """The data a page draws: web geometry, resolved statuses per date, sites and sources.
 
-Geometry is written once, as arcs (each shared border once, see :mod:`mapgen.arcs`); each date adds only the statuses that differ from the previous
-date, so a timeline costs little more than a single map.
+Geometry is written once, as arcs (each shared border once, see :mod:`mapgen.arcs`); each
+date adds only the statuses that differ from the previous date, so a timeline costs little
+more than a single map. Statuses come from the arrays of one places x dates table.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..arcs import Topology, build_topology
 from ..control import ControlState
 from ..geography import GRID, Geography, WebGeometry
-from ..arcs import Topology, build_topology
 from ..records import Records
 from .style import STATUS_INDEX, legend_payload
 
