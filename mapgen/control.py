@@ -380,23 +380,46 @@ def status_table(state: ControlState, geo: Geography) -> pd.DataFrame:
     ``since`` is the date of the record in force and ``held_since`` the day its status began
     (earlier records with the same status). A province row carries the province-level (or
     country-level) record only; ``districts`` sums up its districts' statuses."""
-    rows = []
-    for code, r in state.provinces.iterrows():
-        mine = state.districts[state.districts["province"] == code]["status"].value_counts()
-        summary = "; ".join(f"{s} {mine[s]}" for s in STATUSES if s in mine)
-        rows.append({"place": code, "name": r["name"], "level": "province", "kind": "province",
-                     "province": code, "district": "", **_cells(r), "districts": summary})
-    for code, r in state.districts.iterrows():
-        rows.append({"place": code, "name": r["name"], "level": "district", "kind": "district",
-                     "province": r["province"], "district": code, **_cells(r), "districts": ""})
-    for code, r in state.sites.iterrows():
-        rows.append({"place": code, "name": r["name"], "level": "site", "kind": r["kind"],
-                     "province": r["province"], "district": r["district"], **_cells(r),
-                     "districts": ""})
-    table = pd.DataFrame(rows)
+    d, p, st = state.districts, state.provinces, state.sites
+    counts = pd.crosstab(d["province"], d["status"]) if len(d) else pd.DataFrame()
+    summary = {code: "; ".join(f"{s} {int(row[s])}" for s in STATUSES
+                               if s in row.index and row[s] > 0)
+               for code, row in counts.iterrows()}  # one row per province, not per district
+    parts = [
+        _frame_cells(p, level="province", kind="province", province=p.index, district="",
+                     districts=[summary.get(c, "") for c in p.index]),
+        _frame_cells(d, level="district", kind="district", province=d["province"],
+                     district=d.index, districts=""),
+        _frame_cells(st, level="site", kind=st["kind"], province=st["province"],
+                     district=st["district"], districts=""),
+    ]
+    table = pd.concat(parts, ignore_index=True)
     order = {"province": 0, "district": 1, "site": 2}
     table["_o"] = table["level"].map(order)
     return table.sort_values(["province", "_o", "place"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _frame_cells(frame: pd.DataFrame, **fixed: Any) -> pd.DataFrame:
+    """:func:`_cells` for every row of a state's frame at once, with the ``fixed`` columns."""
+    def iso(values: pd.Series) -> list[str]:
+        return [v.isoformat() if v else "" for v in values]
+
+    out = pd.DataFrame({
+        "place": frame.index.to_numpy(), "name": frame["name"].to_numpy(),
+        "level": fixed["level"], "kind": _values(fixed["kind"]),
+        "province": _values(fixed["province"]), "district": _values(fixed["district"]),
+        "status": frame["status"].to_numpy(), "since": iso(frame["since"]),
+        "held_since": iso(frame["held_since"]),
+        "sources": [";".join(s) for s in frame["sources"]],
+        "confidence": frame["confidence"].to_numpy(), "via": frame["via"].to_numpy(),
+        "note": frame["note"].to_numpy(), "districts": _values(fixed["districts"]),
+    }, columns=["place", "name", "level", "kind", "province", "district", "status", "since",
+                "held_since", "sources", "confidence", "via", "note", "districts"])
+    return out
+
+
+def _values(v: Any) -> Any:
+    return v.to_numpy() if isinstance(v, pd.Series | pd.Index) else v
 
 
 def _cells(r: pd.Series) -> dict[str, object]:
