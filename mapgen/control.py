@@ -162,11 +162,13 @@ class _Index:
         """Index (into the records) of the latest record of ``place`` dated on or before
         ``day``, or -1; ``place`` and ``day`` broadcast."""
         q = place * (1 << 32) + day
+        if len(self.keys) == 0:
+            return np.full(q.shape, -1, dtype=np.int64)
         i = np.searchsorted(self.keys, q, side="right") - 1
         ok = (i >= 0) & (place >= 0)
         i = np.where(ok, i, 0)
         ok &= (self.keys[i] >> 32) == place
-        return np.where(ok, self.order[i], -1) if len(self.keys) else np.full(q.shape, -1)
+        return np.where(ok, self.order[i], -1)
 
     def decide(self, chain: np.ndarray, day: np.ndarray) -> np.ndarray:
         """The deciding record for rows of ``chain`` (places, most specific first; -1 pads)
@@ -174,6 +176,8 @@ class _Index:
         best = np.full(np.broadcast_shapes(chain.shape[:1] + (1,) * (day.ndim - 1), day.shape),
                        -1, dtype=np.int64)
         best_date = np.full(best.shape, _NONE)
+        if len(self.date) == 0:
+            return best
         for level in range(chain.shape[1]):
             place = chain[:, level].reshape((-1,) + (1,) * (day.ndim - 1))
             rec = self.latest(place, day)
@@ -339,7 +343,8 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
     ords = np.array([d.toordinal() for d in days], dtype=np.int64)
     rec_days = np.unique(index.date)
     i = np.searchsorted(rec_days, ords, side="right") - 1
-    eff = np.where(i >= 0, rec_days[np.maximum(i, 0)], _NONE)
+    eff = np.where(i >= 0, rec_days[np.maximum(i, 0)], _NONE) if len(rec_days) else \
+        np.full(len(ords), _NONE)
     cols, column = np.unique(eff, return_inverse=True)
     # a day before every record still resolves (to nothing): keep it a real day
     cols = np.where(cols == _NONE, ords.min() if len(ords) else 0, cols)

@@ -101,3 +101,14 @@ def test_capital_falls_over_a_daily_series(ds: mapgen.Dataset) -> None:
                 want.append((row["since"] or cur.date, str(row["name"])))
     got = capital_falls(states)
     assert got == sorted(want) and len(got) >= 10  # the capitals that fell in August
+
+
+def test_a_theatre_with_no_records_resolves_to_unknown(ds: mapgen.Dataset) -> None:
+    import dataclasses
+
+    empty = dataclasses.replace(ds.records, control=())
+    states = control.resolve_many(empty, ds.geo, [dt.date(2021, 8, 1), dt.date(2021, 8, 2)],
+                                  provinces=["AF19"])
+    for state in states:
+        assert set(state.districts["status"]) == {"unknown"}
+        assert not state.sites["position"].any()
