@@ -73,5 +73,11 @@
   // (benchmarks/RESULTS.md, section 7; a page may set MAPGEN_CANVAS_FROM before loading)
   var CANVAS_FROM = typeof global.MAPGEN_CANVAS_FROM === "number" ? global.MAPGEN_CANVAS_FROM : 6000;
 
-  global.mapgenArcs = { points: points, rings: rings, steps: steps, expandRecords: expandRecords, CANVAS_FROM: CANVAS_FROM };
+  // province names are drawn for up to this many provinces (benchmarks/RESULTS.md, section 8)
+  var LABELS_UP_TO = 400;
+
+  global.mapgenArcs = {
+    points: points, rings: rings, steps: steps, expandRecords: expandRecords,
+    CANVAS_FROM: CANVAS_FROM, LABELS_UP_TO: LABELS_UP_TO
+  };
 })(window);

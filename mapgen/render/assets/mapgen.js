@@ -214,10 +214,15 @@
       return layer;
     });
 
+    // each permanent label measures itself as it is added (a forced layout): past a few
+    // hundred provinces that grows with the square of their number, and the names could not
+    // be read at a whole-theatre zoom anyway (arcs.js LABELS_UP_TO)
+    var labelled = data.provinces.geom.length <= global.mapgenArcs.LABELS_UP_TO;
     data.provinces.geom.forEach(function (g, p) {
       L.polygon(decode(g, data), {
         color: "#333333", weight: 1.6, fill: false, interactive: false, className: "mapgen-province"
       }).addTo(groups.provinces);
+      if (!labelled) return;
       var label = el("span", null, data.provinces.name[p]);
       L.tooltip({ permanent: true, direction: "center", className: "mapgen-label", interactive: false })
         .setLatLng(data.provinces.label[p]).setContent(label).addTo(groups.provinces);
