@@ -74,7 +74,6 @@ import geopandas as gpd
 from folium.plugins import TimeSliderChoropleth
 
 import mapgen
-from mapgen.render.style import STATUS_STYLES
 
 out, geometry, districts_uri, start, days = sys.argv[1:6]
 ds = mapgen.load()
@@ -83,7 +82,7 @@ if geometry == "raw":
 else:  # mapgen's simplified geometry, for fairness
     web = ds.web("medium").districts
     districts = gpd.GeoDataFrame({"ADM2_PCODE": web.index}, geometry=web.values, crs=web.crs)
-colour = {s.status: s.colour for s in STATUS_STYLES}
+colour = {s.status: s.colour for s in mapgen.load().theatre.statuses}
 feature = {code: str(i) for i, code in zip(districts.index, districts["ADM2_PCODE"])}
 styledict = {str(i): {} for i in districts.index}
 first = dt.date.fromisoformat(start)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         coverage,
         date_range,
         embed_snippet,
+        export_figure,
         load,
         map_html,
         render_many,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
         status_table,
     )
     from .control import ControlState, changes, resolve
-    from .render.figure import export_figure
 
 # Imported on first use, so ``mapgen --version``, ``--help`` and a mistyped argument do not
 # pay for pandas and geopandas, and no command pays for folium or matplotlib unless it draws.
@@ -43,7 +43,7 @@ _LAZY = {
          "render_many", "save_map", "stats_plot", "stats_table", "status_on", "status_table"),
         "api"),
     **dict.fromkeys(("ControlState", "changes", "resolve"), "control"),
-    "export_figure": "render.figure",
+    "export_figure": "api",
 }
 
 

@@ -15,6 +15,8 @@ from . import control
 from .errors import InputError
 from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
 from .records import Records, load_records, parse_date
+from .theatre import FILE as THEATRE_FILE
+from .theatre import Theatre, default_folder, find, read_theatre
 
 if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at start-up
     import folium
@@ -39,12 +41,28 @@ class Dataset:
     geo: Geography
     records: Records
 
-    def region(self, spec: str = "north") -> tuple[list[str], str]:
-        """Province P-codes and a label for ``north``, ``all`` or a comma list of names."""
+    @property
+    def theatre(self) -> Theatre:
+        """The conflict's statuses, words, regions and defaults (its ``theatre.toml``)."""
+        return self.records.theatre
+
+    def region(self, spec: str | None = None) -> tuple[list[str], str]:
+        """Province P-codes and a label for a region of the theatre, ``all`` or a comma list
+        of province names; the theatre's default region when ``spec`` is None."""
         gaz = self.records.gazetteer
         return region_provinces(
-            self.geo, spec, lambda name: gaz.resolve(name.strip(), levels=("province",)).code
+            self.geo, self.theatre.default_region if spec is None else spec,
+            lambda name: gaz.resolve(name.strip(), levels=("province",)).code, self.theatre,
         )
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        """The theatre's default period, or the span of its records when it names none."""
+        if self.theatre.period is not None:
+            return self.theatre.period
+        days = [r.date for r in self.records.control]
+        if not days:
+            raise InputError("no control records and no period in the theatre: give dates")
+        return min(days), max(days)
 
     def web(self, detail: str = "medium") -> WebGeometry:
         if detail not in ("low", "medium", "high"):
@@ -55,15 +73,20 @@ class Dataset:
 def load(
     data: str | os.PathLike[str] | None = None,
     boundaries: str | os.PathLike[str] | None = None,
+    *,
+    theatre: str | None = None,
 ) -> Dataset:
-    """Load and validate the boundaries and the records.
+    """Load and validate a theatre: its boundaries, records and ``theatre.toml``.
 
     Parameters
     ----------
     data
-        A records folder laid out like ``data/events/`` (the shipped one when omitted).
+        A theatre folder: the records and a ``theatre.toml`` (the default shipped theatre
+        when omitted). A records folder without ``theatre.toml`` takes the default theatre's.
     boundaries
-        A boundary GeoPackage (the shipped one when omitted).
+        A boundary file, instead of the one the theatre names.
+    theatre
+        A shipped theatre by id (``mapgen theatres`` lists them), instead of ``data``.
 
     Returns
     -------
@@ -77,8 +100,29 @@ def load(
     mapgen.errors.DataError
         The files have errors; every problem is listed.
     """
-    geo = load_boundaries(boundaries)
-    return Dataset(geo, load_records(data, geo))
+    if theatre is not None and data is not None:
+        raise InputError("give a theatre folder or a shipped theatre's name, not both")
+    if theatre is not None:
+        th = find(theatre)
+        folder = th.folder
+    else:
+        folder = Path(data) if data is not None else default_folder()
+        if not folder.is_dir():
+            from .errors import MissingFileError
+
+            raise MissingFileError(f"{folder}: records folder not found (give --data DIR)")
+        # a bare records folder borrows the default theatre's vocabulary and boundaries
+        th = read_theatre(folder if (folder / THEATRE_FILE).is_file() else default_folder())
+    if boundaries is None and th.boundaries is None:
+        raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: give --boundaries FILE")
+    if boundaries is None and th.boundaries is not None and not th.boundaries.exists():
+        from .errors import MissingFileError
+
+        raise MissingFileError(
+            f"{th.boundaries}: boundary file named by {th.folder / THEATRE_FILE} not found "
+            "(copy it along with the theatre folder, or give --boundaries FILE)")
+    geo = load_boundaries(boundaries if boundaries is not None else th.boundaries)
+    return Dataset(geo, load_records(folder, geo, th))
 
 
 def as_date(value: DateLike) -> dt.date:
@@ -100,7 +144,7 @@ def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
     return control.resolve_many(dataset.records, dataset.geo, days, provinces=provinces)
 
 
-def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> control.ControlState:
+def status_on(dataset: Dataset, date: DateLike, *, region: str | None = None) -> control.ControlState:
     """Who held each province, district and site of ``region`` on ``date``.
 
     Parameters
@@ -110,7 +154,8 @@ def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> con
     date
         ``YYYY-MM-DD`` or a :class:`datetime.date`; records dated on it count.
     region
-        ``north``, ``all``, or a comma list of provinces by any name or P-code.
+        A region of the theatre (its default when omitted), ``all``, or a comma list of
+        provinces by any name or P-code.
 
     Returns
     -------
@@ -127,7 +172,7 @@ def status_on(dataset: Dataset, date: DateLike, *, region: str = "north") -> con
     return control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
 
 
-def status_table(dataset: Dataset, date: DateLike, *, region: str = "north") -> pd.DataFrame:
+def status_table(dataset: Dataset, date: DateLike, *, region: str | None = None) -> pd.DataFrame:
     """One row per province, district and site of ``region`` on ``date``.
 
     Returns
@@ -136,14 +181,15 @@ def status_table(dataset: Dataset, date: DateLike, *, region: str = "north") -> 
         Columns ``place, name, level, kind, province, district, status, since, held_since,
         sources, confidence, via, note, districts`` (see :func:`mapgen.control.status_table`).
     """
-    return control.status_table(status_on(dataset, date, region=region), dataset.geo)
+    return control.status_table(status_on(dataset, date, region=region), dataset.geo,
+                                dataset.theatre)
 
 
 def build_map(
     dataset: Dataset,
     date: DateLike,
     *,
-    region: str = "north",
+    region: str | None = None,
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
@@ -171,7 +217,7 @@ def build_map(
     provinces, label = dataset.region(region)
     state = control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), [state],
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=dataset.theatre.title,
                       tiles=tiles, online_assets=online_assets)
 
 
@@ -180,7 +226,7 @@ def render_many(
     dates: Sequence[DateLike],
     out_dir: str | os.PathLike[str],
     *,
-    region: str = "north",
+    region: str | None = None,
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
@@ -208,7 +254,7 @@ def render_many(
     for k in iterator:
         day, state = days[k], table.state(k)
         page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,
-                          region_label=label, title="Territorial control", tiles=tiles,
+                          region_label=label, title=dataset.theatre.title, tiles=tiles,
                           online_assets=online_assets)
         written.append(write_atomic(Path(out_dir) / name.format(date=day.isoformat()),
                                     map_html(page)))
@@ -216,13 +262,13 @@ def render_many(
 
 
 def change_table(
-    dataset: Dataset, before: DateLike, after: DateLike, *, region: str = "north"
+    dataset: Dataset, before: DateLike, after: DateLike, *, region: str | None = None
 ) -> pd.DataFrame:
     """Every province, district and site of ``region`` whose status differs between two
     dates: ``place, name, level, province, before, after, changed_on, sources, note``."""
     a, b = _ordered(before, after)
     return control.changes(status_on(dataset, a, region=region),
-                           status_on(dataset, b, region=region), dataset.geo)
+                           status_on(dataset, b, region=region), dataset.geo, dataset.theatre)
 
 
 def _ordered(before: DateLike, after: DateLike) -> tuple[dt.date, dt.date]:
@@ -237,7 +283,7 @@ def build_comparison(
     before: DateLike,
     after: DateLike,
     *,
-    region: str = "north",
+    region: str | None = None,
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
@@ -246,18 +292,19 @@ def build_comparison(
     changed, and the change table under them. Returns the left map; the page is its root
     figure (``map_html`` and ``save_map`` write the whole page)."""
     from .render.build import build_page
-    from .render.style import STATUS_INDEX
 
     provinces, label = dataset.region(region)
     a, b = _ordered(before, after)
     states = states_on(dataset, [a, b], provinces)  # resolved once: maps and table share them
-    table = control.changes(states[0], states[1], dataset.geo)
+    table = control.changes(states[0], states[1], dataset.geo, dataset.theatre)
+    index = dataset.theatre.index
     names = dataset.geo.provinces["name"].to_dict()
-    rows = [[r.place, r.level, r.name, STATUS_INDEX[r.before], STATUS_INDEX[r.after],
-             r.changed_on, names.get(r.province, r.province),
-             [s for s in r.sources.split(";") if s]] for r in table.itertuples()]
+    rows = [{"place": r.place, "level": r.level, "name": r.name, "before": index[r.before],
+             "after": index[r.after], "changed_on": r.changed_on,
+             "province": names.get(r.province, r.province),
+             "sources": [s for s in r.sources.split(";") if s]} for r in table.itertuples()]
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=dataset.theatre.title,
                       mode="compare", tiles=tiles, online_assets=online_assets,
                       extra={"changes": rows})
 
@@ -301,7 +348,7 @@ def build_timeline(
     end: DateLike,
     *,
     step: str = "1d",
-    region: str = "north",
+    region: str | None = None,
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
@@ -314,7 +361,7 @@ def build_timeline(
     days = date_range(start, end, step)
     states = states_on(dataset, days, provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
-                      provinces=provinces, region_label=label, title="Territorial control",
+                      provinces=provinces, region_label=label, title=dataset.theatre.title,
                       mode="timeline", tiles=tiles, online_assets=online_assets)
 
 
@@ -330,7 +377,7 @@ def embed_snippet(map_: folium.Map, *, width: int = 800, height: int = 600,
     """An ``<iframe srcdoc=...>`` holding the whole page, to paste into another page or a
     content system: ``width`` by ``height`` pixels at most, narrower on a small screen with the
     same proportions. Self-contained, ASCII only (non-ASCII text as character references, so a
-    host page without a charset declaration shows Dari correctly), and sandboxed."""
+    host page without a charset declaration shows every script correctly), and sandboxed."""
     import html
 
     page = html.escape(map_html(map_), quote=True).encode("ascii", "xmlcharrefreplace")
@@ -355,7 +402,7 @@ def stats_table(
     *,
     end: DateLike | None = None,
     step: str = "1d",
-    region: str = "north",
+    region: str | None = None,
     by: str = "province",
 ) -> pd.DataFrame:
     """Districts, area (km²) and population under each status per scope, with a ``total``
@@ -365,10 +412,10 @@ def stats_table(
 
     provinces, label = dataset.region(region)
     if end is None:
-        return stats.district_stats(status_on(dataset, date, region=region), dataset.geo, by=by,
-                                    label=label)
+        return stats.district_stats(status_on(dataset, date, region=region), dataset.geo,
+                                    dataset.theatre, by=by, label=label)
     states = states_on(dataset, date_range(date, end, step), provinces)
-    return stats.stats_series(states, dataset.geo, by=by, label=label)
+    return stats.stats_series(states, dataset.geo, dataset.theatre, by=by, label=label)
 
 
 def stats_plot(
@@ -377,7 +424,7 @@ def stats_plot(
     end: DateLike,
     *,
     step: str = "1d",
-    region: str = "north",
+    region: str | None = None,
     measure: str = "population",
 ) -> bytes:
     """A PNG of ``measure`` by status over the period, capital falls marked."""
@@ -386,33 +433,34 @@ def stats_plot(
     provinces, label = dataset.region(region)
     states = states_on(dataset, date_range(start, end, step), provinces)
     what = {"population": "people", "districts": "districts", "area_km2": "area"}.get(measure, measure)
-    return stats.plot_series(states, dataset.geo, measure=measure, title=f"{label}: {what} by status")
+    return stats.plot_series(states, dataset.geo, dataset.theatre, measure=measure,
+                             title=f"{label}: {what} by status")
 
 
 def coverage(
     dataset: Dataset,
-    start: DateLike = "2021-05-01",
-    end: DateLike = "2021-09-07",
+    start: DateLike | None = None,
+    end: DateLike | None = None,
     *,
     step: str = "7d",
-    region: str = "north",
+    region: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where the record is thin.
 
     Returns ``(known, gaps)``: ``known`` has one row per province with the number of its
     districts that have a known status (not ``unknown``) on each date of the period;
     ``gaps`` lists every district with no known status on at least one of those dates,
-    with the first date it becomes known (empty if never).
+    with the first date it becomes known (empty if never). ``start`` and ``end`` default to
+    the theatre's period.
     """
     import numpy as np
 
-    from .records import STATUSES
-
+    period = dataset.period()
     provinces, _ = dataset.region(region)
-    days = date_range(start, end, step)
+    days = date_range(period[0] if start is None else start, period[1] if end is None else end, step)
     # read straight from the places x dates table: districts x days of "known"
     table = control.resolve_table(dataset.records, dataset.geo, days, provinces=provinces)
-    ok = table.district_status()[:, table.column] != STATUSES.index(control.UNKNOWN)
+    ok = table.district_status()[:, table.column] != table.status[-1]  # unknown
     prov = table.district_province
     per_province = np.zeros((len(provinces), len(days)), dtype=np.int64)
     np.add.at(per_province, prov, ok.astype(np.int64))
@@ -434,7 +482,7 @@ def coverage(
     return known, gaps
 
 
-def tracker_comparison(dataset: Dataset, *, region: str = "all") -> pd.DataFrame:
+def tracker_comparison(dataset: Dataset, *, region: str | None = "all") -> pd.DataFrame:
     """The counts other trackers published (the theatre's ``trackers.csv``) beside the
     record's own counts of the districts of ``region`` on the same dates.
 
@@ -447,11 +495,81 @@ def tracker_comparison(dataset: Dataset, *, region: str = "all") -> pd.DataFrame
         no tracker counts.
     """
     from . import trackers
-    from .records import STATUSES
 
-    counts = trackers.for_records(dataset.records, STATUSES[:-1])
+    statuses = dataset.theatre.status_ids
+    counts = trackers.for_records(dataset.records, statuses[:-1])  # unknown is no count
     provinces, _ = dataset.region(region)
     days = sorted({c.date for c in counts})
     states = states_on(dataset, days, provinces)
     ours = {d: s.districts["status"] for d, s in zip(days, states, strict=True)}
-    return trackers.compare(counts, ours, STATUSES)
+    return trackers.compare(counts, ours, statuses)
+
+
+def export_figure(
+    dataset: Dataset,
+    after: DateLike,
+    *,
+    before: DateLike | None = None,
+    region: str | None = None,
+    fmt: str = "png",
+    out: str | os.PathLike[str] | None = None,
+    dpi: int = 200,
+    size: str = "slide",
+    detail: str = "medium",
+) -> bytes | Path:
+    """A print-quality control map of ``region`` on ``after``, or ``before`` and ``after``
+    side by side.
+
+    Parameters
+    ----------
+    dataset
+        Boundaries and records from :func:`mapgen.load`.
+    after
+        The date of the map (the right-hand map when ``before`` is given).
+    before
+        An earlier date: draw two maps, ``before`` left and ``after`` right, with one legend.
+    region
+        A region of the theatre (its default when omitted), ``all`` or a comma list of
+        province names, as for :func:`mapgen.status_on`.
+    fmt
+        ``png``, ``svg`` (text kept as text) or ``pdf``.
+    out
+        Write the figure here atomically and return its path; return the bytes when omitted.
+    dpi
+        Dots per inch of a PNG, 50 to 600 (200 on a slide gives 2666 x 1500 pixels).
+    size
+        ``slide`` (16:9, 13.33 x 7.5 in) or ``a4`` (landscape, 11.69 x 8.27 in).
+    detail
+        Boundary precision: ``low``, ``medium`` or ``high``.
+
+    Returns
+    -------
+    bytes or pathlib.Path
+        The file's bytes, or its path when ``out`` is given.
+
+    Raises
+    ------
+    mapgen.errors.InputError
+        A bad format, size, dpi or ``out`` suffix (all reported at once, before any drawing),
+        or a bad date, region or detail.
+
+    Notes
+    -----
+    The same inputs give the same bytes. SVG text stays text (searchable and editable); PDF
+    compression follows matplotlib's ``pdf.compression`` rcParam.
+    """
+    from .render.figure import check_options, draw_figure  # matplotlib only when drawing
+    from .render.page import write_atomic
+
+    check_options(fmt, size, dpi, out)
+    days = [as_date(before), as_date(after)] if before is not None else [as_date(after)]
+    if len(days) == 2 and days[1] <= days[0]:
+        raise InputError(f"after {days[1]} must be later than before {days[0]}")
+    provinces, label = dataset.region(region)
+    web = dataset.web(detail)
+    states = states_on(dataset, days, provinces)
+    data = draw_figure(states, geo=dataset.geo, web=web, records=dataset.records,
+                       codes=provinces, label=label, fmt=fmt, dpi=dpi, size=size)
+    if out is not None:
+        return write_atomic(out, data)
+    return data

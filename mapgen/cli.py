@@ -13,7 +13,6 @@ from typing import Any, NoReturn
 from .errors import DataError, MapgenError
 
 log = logging.getLogger("mapgen")
-_WARNINGS: list[int] = []  # warning count of the data a command loaded, told at the end
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,18 +22,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", metavar="DIR", help="records folder laid out like data/events/ "
-                   "(default: the shipped records)")
+    p.add_argument("--data", metavar="DIR", help="a theatre folder: records plus theatre.toml "
+                   "(default: the shipped default theatre)")
+    p.add_argument("--theatre", metavar="NAME",
+                   help="a shipped theatre by name instead of --data ('mapgen theatres' lists them)")
     p.add_argument("--boundaries", metavar="FILE",
                    help="boundaries: any file GDAL reads, with country/provinces/districts layers or "
-                   "one layer of districts (default: the shipped data/boundaries/afghanistan.gpkg)")
+                   "one layer of districts, OCHA COD-AB columns accepted (default: the file the "
+                   "theatre names)")
     p.add_argument("-v", "--verbose", action="store_true", help="say more")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
 
 def _region(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--region", default="north",
-                   help="north (default: Sar-e-Pul, Kunduz, Jawzjan and their neighbours), all, "
+    p.add_argument("--region", default=None,
+                   help="a region of the theatre (default: its default_region), all, "
                    "or a comma list of provinces by name or P-code")
 
 
@@ -139,8 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", default="1d", help="for a series: 1d (default), 7d, ...")
     _region(p)
     p.add_argument("--by", choices=("province", "region", "all"), default="province",
-                   help="one scope per province (default), per UNAMA region, or one for the "
-                   "whole --region")
+                   help="one scope per province (default), per region of the boundaries' "
+                   "provinces layer, or one for the whole --region")
     p.add_argument("--format", choices=("csv", "json", "table"), default="table",
                    help="default table")
     p.add_argument("--plot", metavar="FILE.png", help="with --start/--end: draw the series")
@@ -150,8 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("coverage", help="how many districts have a known status, per date")
-    p.add_argument("--start", default="2021-05-01", help="YYYY-MM-DD (default 2021-05-01)")
-    p.add_argument("--end", default="2021-09-07", help="YYYY-MM-DD (default 2021-09-07)")
+    p.add_argument("--start", help="YYYY-MM-DD (default: the start of the theatre's period)")
+    p.add_argument("--end", help="YYYY-MM-DD (default: the end of the theatre's period)")
     p.add_argument("--step", default="7d", help="7d (default), 1d, 2w, ...")
     _region(p)
     p.add_argument("--format", choices=("table", "csv"), default="table")
@@ -165,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_validate)
 
+    p = sub.add_parser("theatres", help="list the shipped theatres")
+    p.add_argument("-v", "--verbose", action="store_true", help="say more")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    p.set_defaults(func=cmd_theatres)
+
     p = sub.add_parser("places", help="list places matching a name, with codes and aliases")
     p.add_argument("query", nargs="?", default="", help="any part of a name, alias or code")
     _common(p)
@@ -175,13 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace) -> Any:
     from .api import load
 
-    ds = load(args.data, args.boundaries)
+    ds = load(args.data, args.boundaries, theatre=args.theatre)
     warnings = ds.geo.warnings + ds.records.warnings
     if args.command == "validate":
         for warning in warnings:
             log.warning("%s", warning)
     else:
-        _WARNINGS[:] = [len(warnings)]
+        args.warning_count = len(warnings)  # told once the command has succeeded
     return ds
 
 
@@ -192,8 +199,8 @@ def _slug(text: str) -> str:
 
 
 def _region_suffix(args: argparse.Namespace) -> str:
-    """``-<region>`` in default file names, nothing for the default region."""
-    return "" if args.region.strip().lower() == "north" else "-" + _slug(args.region)
+    """``-<region>`` in default file names, nothing for the theatre's default region."""
+    return "" if args.region is None else "-" + _slug(args.region)
 
 
 def _default_out(kind: str, args: argparse.Namespace, *dates: str, suffix: str = ".html") -> Path:
@@ -305,9 +312,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .api import as_date
+    from .api import as_date, export_figure
     from .errors import InputError
-    from .render.figure import export_figure
 
     _date_or_pair(args, "before", "after")
     after = as_date(args.date or args.after)
@@ -375,7 +381,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                   "centre; see data/events/README.md for the method):\n")
             print(table.to_string(index=False))
         return 0
-    date_range(args.start, args.end, args.step)
+    if args.start and args.end:
+        date_range(args.start, args.end, args.step)  # check before loading anything
     known, gaps = coverage(_load(args), args.start, args.end, step=args.step, region=args.region)
     if args.format == "csv":
         _print_table(known, "csv")
@@ -383,7 +390,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     print("Districts with a known status (not 'unknown'), by province and date:\n")
     print(known.to_string(index=False))
     print(f"\n{len(gaps)} district(s) unknown on some of these dates "
-          "(first_known empty = no record at all); see data/events/GAPS.md:\n")
+          "(first_known empty = no record at all):\n")
     print(gaps.to_string(index=False) if len(gaps) else "(none)")
     return 0
 
@@ -391,11 +398,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def _print_table(table: Any, fmt: str, out: Path | None = None) -> None:
     """Print ``table`` as csv, json or an aligned table, or write it to ``out``."""
     if fmt == "table":
-        text = table.to_string(index=False) + "\n"
+        text = table.to_string(index=False, na_rep="n/a") + "\n"
     elif fmt == "json":
-        text = json.dumps(table.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n"
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     else:
-        text = table.to_csv(index=False, lineterminator="\n")
+        text = table.to_csv(index=False, lineterminator="\n", na_rep="n/a")
     if out is None:
         sys.stdout.write(text)
         return
@@ -415,14 +423,23 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from . import trackers
-    from .records import STATUSES
 
     ds = _load(args)
     r = ds.records
-    trackers.for_records(r, STATUSES[:-1])
+    trackers.for_records(r, ds.theatre.status_ids[:-1])  # unknown is no count
     print(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records "
           f"in {r.folder}; {len(ds.geo.districts)} districts in {ds.geo.path}; "
           f"{len(r.warnings) + len(ds.geo.warnings)} warning(s)")
+    return 0
+
+
+def cmd_theatres(args: argparse.Namespace) -> int:
+    from .theatre import shipped
+
+    for tid, th in shipped().items():
+        period = f"{th.period[0]}..{th.period[1]}" if th.period else "-"
+        regions = ", ".join([*th.regions, "all"])
+        print(f"{tid}\t{th.name}\t{period}\tregions: {regions} (default {th.default_region})")
     return 0
 
 
@@ -444,14 +461,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("mapgen").setLevel(logging.ERROR if args.quiet else level)
+    # mapgen's messages go to this call's stderr, and only for this call: main() may run many
+    # times in one process (tests, notebooks) without configuring the root logger
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    saved = (log.level, log.propagate)
+    log.addHandler(handler)
+    log.setLevel(logging.ERROR if args.quiet else level)
+    log.propagate = False
+    try:
+        return _run(args)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(saved[0])
+        log.propagate = saved[1]
+
+
+def _run(args: argparse.Namespace) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         code = func(args)
-        if _WARNINGS and _WARNINGS[0]:
+        count = getattr(args, "warning_count", 0)
+        if count:
             log.info("%d warning(s) in the input (no record dropped without one): "
-                     "'mapgen validate' lists them", _WARNINGS[0])
+                     "'mapgen validate' lists them", count)
         return code
     except DataError as exc:
         tail = "" if args.command == "validate" else "; nothing was written"

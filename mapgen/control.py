@@ -12,12 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .geography import Geography
-from .records import STATUSES, Record, Records
-
-UNKNOWN = "unknown"
-#: District statuses in which a government-held site counts as a remaining position (a
-#: district with no record is not known to be lost).
-LOST = ("taliban", "contested")
+from .records import Record, Records
+from .theatre import UNKNOWN, Theatre
 
 
 class History:
@@ -50,10 +46,10 @@ class ControlState:
     ``districts``, ``provinces`` and ``sites`` are DataFrames indexed by P-code or site id with
     columns ``status``, ``since`` (date of the record in force, or None), ``held_since`` (the
     day that status began), ``sources`` (tuple of source ids), ``note``, ``confidence`` and
-    ``via`` (the place whose record decided it: the place itself, its province or the country
-    ``AF``). Districts and provinces also carry ``name``, ``name_dari``, ``population`` and
-    ``area_km2``; sites carry ``name, kind, lat, lon, precision, district, province`` and
-    ``position`` (government-held in a district known to be lost).
+    ``via`` (the place whose record decided it: the place itself, its province or the
+    country). Districts and provinces also carry ``name``, ``name_local`` (the second name),
+    ``population`` and ``area_km2``; sites carry ``name, kind, lat, lon, precision, district,
+    province, capital`` and ``position`` (see :func:`is_position`).
     """
 
     date: dt.date
@@ -111,6 +107,14 @@ def district_record(history: History, district: str, province: str, day: dt.date
     return deciding_record(history, (district, province, country), day)
 
 
+def is_position(site_status: str, district_status: str, theatre: Theatre) -> bool:
+    """A remaining position: a site held by a side (a status the theatre marks as a side)
+    other than the one holding its district, in a district whose status is known. A site in a
+    contested district counts; a contested site does not (no side holds it)."""
+    return (site_status in theatre.sides and district_status != UNKNOWN
+            and district_status != site_status)
+
+
 def resolve(
     records: Records, geo: Geography, day: dt.date, *, provinces: list[str] | None = None,
     history: History | None = None,
@@ -149,11 +153,12 @@ class _Index:
     """The records sorted by (place, date), for vectorised "latest record of place P on or
     before day D" look-ups (one ``searchsorted`` for any number of places and days)."""
 
-    def __init__(self, recs: tuple[Record, ...], place_ids: dict[str, int]) -> None:
+    def __init__(self, recs: tuple[Record, ...], place_ids: dict[str, int],
+                 status_index: dict[str, int]) -> None:
         n = len(recs)
         self.place = np.fromiter((place_ids.get(r.place, -1) for r in recs), np.int64, n)
         self.date = np.fromiter((r.date.toordinal() for r in recs), np.int64, n)
-        self.status = np.fromiter((STATUSES.index(r.status) for r in recs), np.int64, n)
+        self.status = np.fromiter((status_index[r.status] for r in recs), np.int64, n)
         order = np.lexsort((self.date, self.place))
         self.order = order
         self.keys = self.place[order] * (1 << 32) + self.date[order]
@@ -216,21 +221,25 @@ class Resolution:
     p_held: np.ndarray
     s_rec: np.ndarray
     s_held: np.ndarray
-    status: np.ndarray  # status index of each record, and UNKNOWN's at the end (for -1)
+    status: np.ndarray  # legend index of each record's status, and UNKNOWN's last (for -1)
+    sides: np.ndarray  # legend indices of the statuses that mean a side holds a place
     _frames: dict[int, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
         default_factory=dict, repr=False)
 
     def district_status(self, k: int | None = None) -> np.ndarray:
-        """Status indices (into ``STATUSES``) of the districts, per column or on day ``k``."""
+        """Legend indices (``theatre.index``) of the districts' statuses, per column or on
+        day ``k``."""
         rec = self.d_rec if k is None else self.d_rec[:, self.column[k]]
         return self.status[rec]
 
     def positions(self, col: int) -> np.ndarray:
-        """Sites held by the government in a district known to be lost, in a column."""
-        gov, lost = STATUSES.index("government"), [STATUSES.index(s) for s in LOST]
+        """Remaining positions in a column (see :func:`is_position`): sites held by a side
+        other than the one holding their district, in a district whose status is known."""
         site_status = self.status[self.s_rec[:, col]]
         dist_status = self.status[self.d_rec[self.site_district, col]]
-        return (site_status == gov) & np.isin(dist_status, lost)
+        unknown = self.status[-1]
+        return (np.isin(site_status, self.sides) & (dist_status != unknown)
+                & (dist_status != site_status))
 
     def state(self, k: int) -> ControlState:
         """The :class:`ControlState` on ``days[k]``, built from the table's columns."""
@@ -248,12 +257,12 @@ class Resolution:
             {"province": dist["province_pcode"].to_numpy(),
              **_columns(recs, self.d_rec[:, col], self.d_held[:, col])},
             index=pd.Index(self.district_codes, name="pcode"))
-        districts = districts.join(dist[["name", "name_dari", "population", "area_km2"]])
+        districts = districts.join(dist[["name", "name_local", "population", "area_km2"]])
         provs = pd.DataFrame(
             {"province": self.province_codes,
              **_columns(recs, self.p_rec[:, col], self.p_held[:, col])},
             index=pd.Index(self.province_codes, name="pcode")).join(
-            geo.provinces[["name", "name_dari", "population", "area_km2"]]).sort_index()
+            geo.provinces[["name", "name_local", "population", "area_km2"]]).sort_index()
         site_objs = [self.records.sites[s] for s in self.site_ids]
         sites = pd.DataFrame({
             "site_id": self.site_ids,
@@ -261,9 +270,11 @@ class Resolution:
             "lat": [s.lat for s in site_objs], "lon": [s.lon for s in site_objs],
             "precision": [s.precision for s in site_objs],
             "district": [s.district for s in site_objs], "province": self.site_province,
+            "capital": [s.capital for s in site_objs],
             **_columns(recs, self.s_rec[:, col], self.s_held[:, col]),
             "position": self.positions(col),
         }, columns=["site_id", "name", "kind", "lat", "lon", "precision", "district", "province",
+                    "capital",
                     "status", "since", "held_since", "sources", "note", "confidence", "via",
                     "position"])
         sites = sites.set_index("site_id").sort_index()
@@ -329,7 +340,8 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
     # every place that can decide something gets an id
     places = [country, *prov_codes, *dcodes, *site_ids]
     pid = {p: i for i, p in enumerate(places)}
-    index = _Index(records.control, pid)
+    theatre = records.theatre
+    index = _Index(records.control, pid, theatre.index)
     c = pid[country]
     d_chain = np.array([[pid[d], pid[p], c] for d, p in zip(dcodes, dist["province_pcode"],
                                                               strict=True)],
@@ -361,7 +373,7 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
     s_rec, s_held = table(s_chain)
     drow = {d: i for i, d in enumerate(dcodes)}
     prow = {p: i for i, p in enumerate(prov_codes)}
-    status = np.append(index.status, STATUSES.index(UNKNOWN))
+    status = np.append(index.status, theatre.index[UNKNOWN])
     return Resolution(
         days=tuple(days), column=column.ravel(), records=records, geo=geo,
         province_codes=prov_codes, district_codes=dcodes,
@@ -369,7 +381,8 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
         site_ids=site_ids,
         site_district=np.array([drow[s.district] for s in site_objs], dtype=np.int64),
         site_province=site_prov, d_rec=d_rec, d_held=d_held, p_rec=p_rec, p_held=p_held,
-        s_rec=s_rec, s_held=s_held, status=status)
+        s_rec=s_rec, s_held=s_held, status=status,
+        sides=np.array(sorted(theatre.index[x] for x in theatre.sides), dtype=np.int64))
 
 
 def _parse(value: object) -> dt.date:
@@ -378,7 +391,7 @@ def _parse(value: object) -> dt.date:
     return parse_date(str(value))
 
 
-def status_table(state: ControlState, geo: Geography) -> pd.DataFrame:
+def status_table(state: ControlState, geo: Geography, theatre: Theatre) -> pd.DataFrame:
     """One row per province, district and site: ``place, name, level, kind, province,
     district, status, since, held_since, sources, confidence, via, note, districts``.
 
@@ -387,7 +400,7 @@ def status_table(state: ControlState, geo: Geography) -> pd.DataFrame:
     country-level) record only; ``districts`` sums up its districts' statuses."""
     d, p, st = state.districts, state.provinces, state.sites
     counts = pd.crosstab(d["province"], d["status"]) if len(d) else pd.DataFrame()
-    summary = {code: "; ".join(f"{s} {int(row[s])}" for s in STATUSES
+    summary = {code: "; ".join(f"{s} {int(row[s])}" for s in theatre.status_ids
                                if s in row.index and row[s] > 0)
                for code, row in counts.iterrows()}  # one row per province, not per district
     parts = [
@@ -434,11 +447,12 @@ def _cells(r: pd.Series) -> dict[str, object]:
             "via": r["via"], "note": r["note"]}
 
 
-def changes(before: ControlState, after: ControlState, geo: Geography) -> pd.DataFrame:
+def changes(before: ControlState, after: ControlState, geo: Geography,
+            theatre: Theatre) -> pd.DataFrame:
     """Places whose status differs between two states: ``place, name, level, province,
     before, after, changed_on, sources, note``."""
-    a = status_table(before, geo).set_index("place")
-    b = status_table(after, geo).set_index("place")
+    a = status_table(before, geo, theatre).set_index("place")
+    b = status_table(after, geo, theatre).set_index("place")
     common = a.index.intersection(b.index)
     # a province row carries only a province-wide (or country-wide) record: with none on one
     # side its "unknown" means "no province-wide record", not a change of hands, which its

@@ -1,4 +1,4 @@
-"""Every name a place goes by (AGCHO, Dari, news spellings) mapped to its P-code or site id."""
+"""Every name a place goes by (official, second-language, news spellings) mapped to its code."""
 
 from __future__ import annotations
 

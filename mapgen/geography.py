@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,20 +19,10 @@ import shapely
 from pyproj import CRS
 
 from .errors import DataError, InputError, MissingFileError, Problem
+from .theatre import Theatre
 
 log = logging.getLogger(__name__)
 
-#: The GeoPackage shipped with the project (built by scripts/build_boundaries.py).
-DEFAULT_BOUNDARIES = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "afghanistan.gpkg"
-
-#: Albers equal-area cone fitted to Afghanistan (standard parallels 30 and 38 N): areas in
-#: km² are computed here, never in degrees.
-EQUAL_AREA_CRS = CRS.from_proj4(
-    "+proj=aea +lat_1=30 +lat_2=38 +lat_0=34 +lon_0=67 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
-)
-
-#: Provinces the default region is built around (Sar-e-Pul, Kunduz, Jawzjan).
-FOCUS_PROVINCES = ("AF22", "AF19", "AF28")
 
 #: Simplification tolerances in degrees, by ``--detail`` level (see docs/GEOMETRY.md).
 DETAIL_TOLERANCE = {"low": 0.01, "medium": 0.004, "high": 0.001}
@@ -37,21 +30,59 @@ DETAIL_TOLERANCE = {"low": 0.01, "medium": 0.004, "high": 0.001}
 #: well under the displacement the simplification itself allows.
 GRID = 1e-4
 
+def equal_area_crs(bounds: tuple[float, float, float, float]) -> CRS:
+    """An Albers equal-area cone fitted to a longitude/latitude extent: central meridian and
+    origin at its centre, standard parallels at one sixth and five sixths of its height (the
+    classic rule that keeps scale error smallest over the extent). Values are rounded to a
+    tenth of a degree, so the same boundaries always give the same projection.
+
+    >>> equal_area_crs((60.5, 29.4, 75.0, 38.5)).to_proj4()[:42]
+    '+proj=aea +lat_0=34 +lon_0=67.8 +lat_1=30.9'
+    """
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    height = max(maxy - miny, 1.0)  # a very flat extent still gets two distinct parallels
+    mid = (miny + maxy) / 2
+    lat1, lat2 = mid - height / 3, mid + height / 3
+    lat1, lat2 = max(lat1, -89.0), min(lat2, 89.0)
+    if lat1 < 0 < lat2 and abs(lat1 + lat2) < 0.2:  # a cone needs parallels not symmetric about the equator
+        lat2 += 0.2
+
+    def r(v: float) -> str:
+        return f"{round(v, 1):g}"
+
+    return CRS.from_proj4(
+        f"+proj=aea +lat_0={r(mid)} +lon_0={r((minx + maxx) / 2)} +lat_1={r(lat1)} +lat_2={r(lat2)} "
+        "+x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs")
+
+
 REQUIRED_COLUMNS = {
     "country": ("pcode", "name"),
     "provinces": ("pcode", "name"),
     "districts": ("pcode", "name", "province_pcode"),
 }
-OPTIONAL_COLUMNS = ("name_dari", "population", "area_km2")
-#: Column names of OCHA's common operational datasets (COD-AB), and the shapefile-truncated
-#: ``province_p``, accepted for the normalised ones.
+OPTIONAL_COLUMNS = ("name_local", "population", "area_km2")
+#: Column names of OCHA's common operational datasets (COD-AB) in both conventions (the older
+#: upper-case ``ADM2_PCODE``/``ADM2_EN`` and the current lower-case ``adm2_pcode``/
+#: ``adm2_name``), and the shapefile-truncated ``province_p``, accepted for ours.
 COLUMN_ALIASES = {
-    "districts": {"ADM2_PCODE": "pcode", "ADM2_EN": "name", "ADM2_DA": "name_dari",
-                  "ADM1_PCODE": "province_pcode", "province_p": "province_pcode"},
-    "provinces": {"ADM1_PCODE": "pcode", "ADM1_EN": "name", "ADM1_DA": "name_dari",
-                  "REG_EN": "region"},
-    "country": {"ADM0_PCODE": "pcode", "ADM0_EN": "name", "ADM0_DA": "name_dari"},
+    "districts": {"ADM2_PCODE": "pcode", "adm2_pcode": "pcode", "ADM2_EN": "name",
+                  "adm2_name": "name", "ADM1_PCODE": "province_pcode",
+                  "adm1_pcode": "province_pcode", "province_p": "province_pcode",
+                  "ADM1_EN": "province_name", "adm1_name": "province_name",
+                  "ADM0_PCODE": "country_pcode", "adm0_pcode": "country_pcode",
+                  "ADM0_EN": "country_name", "adm0_name": "country_name"},
+    "provinces": {"ADM1_PCODE": "pcode", "adm1_pcode": "pcode", "ADM1_EN": "name",
+                  "adm1_name": "name", "REG_EN": "region"},
+    "country": {"ADM0_PCODE": "pcode", "adm0_pcode": "pcode", "ADM0_EN": "name",
+                "adm0_name": "name"},
 }
+_LEVEL = {"country": 0, "provinces": 1, "districts": 2}
+#: COD-AB name suffixes that are not the ISO 639-1 code of their language.
+_SUFFIX_LANGUAGE = {"DA": "prs"}
+#: Languages written right to left (ISO 639 codes), for the ``dir`` of second names.
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "prs", "ps", "sd",
+                           "ug", "ur", "yi"})
+_OUR_NAME = re.compile(r"name_([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)")
 
 
 @dataclass(frozen=True)
@@ -63,6 +94,39 @@ class Geography:
     districts: gpd.GeoDataFrame
     path: Path
     warnings: tuple[Problem, ...] = ()
+    #: Language (ISO 639 code) of the second name, ``name_local``; "" when the file has none.
+    local_lang: str = ""
+
+    @property
+    def equal_area(self) -> CRS:
+        """The equal-area projection for areas, scale bars and figures, fitted to the
+        boundaries' extent (see :func:`equal_area_crs`)."""
+        return _equal_area_of(tuple(float(v) for v in self.country.total_bounds))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=16)
+def _equal_area_of(bounds: tuple[float, float, float, float]) -> CRS:
+    return equal_area_crs(bounds)
+
+
+def _local_name(frame: pd.DataFrame, level: int, ours: bool = True) -> tuple[str, str] | None:
+    """The column holding a second name at admin ``level`` and its language: ours
+    (``name_prs``), COD-AB upper case (``ADM2_AR``) or lower case (``adm2_name1`` with ``lang1``)."""
+    if ours:
+        for col in frame.columns:
+            m = _OUR_NAME.fullmatch(str(col))
+            if m and col != "name_local":
+                return str(col), m.group(1)
+    upper = re.compile(rf"ADM{level}_([A-Z]{{2}})")
+    for col in frame.columns:
+        m = upper.fullmatch(str(col))
+        if m and m.group(1) != "EN":
+            return str(col), _SUFFIX_LANGUAGE.get(m.group(1), m.group(1).lower())
+    col = f"adm{level}_name1"
+    if col in frame.columns:
+        langs = frame["lang1"].dropna().astype(str) if "lang1" in frame.columns else pd.Series([])
+        return col, (str(langs.iloc[0]).lower() if len(langs) else "")
+    return None
 
 
 def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
@@ -71,7 +135,7 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
     Parameters
     ----------
     path
-        The file; the shipped ``data/boundaries/afghanistan.gpkg`` when omitted.
+        The file; the default theatre's boundaries when omitted.
 
     Raises
     ------
@@ -80,7 +144,12 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
     DataError
         A layer or column is missing, or the CRS is missing; lists every problem found.
     """
-    file = Path(path) if path is not None else DEFAULT_BOUNDARIES
+    if path is None:
+        from .theatre import default_folder, read_theatre
+
+        path = read_theatre(default_folder()).boundaries
+        assert path is not None
+    file = Path(path)
     if not file.exists():
         raise MissingFileError(f"{file}: boundary file not found (give --boundaries FILE)")
     try:
@@ -100,12 +169,22 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
         raise DataError([Problem(str(file), 0, "layer", "districts", "layer is missing",
                                  f"the file has layers {layers}; name one 'districts'")])
     frames: dict[str, gpd.GeoDataFrame] = {}
+    langs: dict[str, str] = {}
     for layer, source in names.items():
         if source is None:
             continue
         frame = gpd.read_file(file, layer=source)
         renames = {k: v for k, v in COLUMN_ALIASES[layer].items()
                    if k in frame.columns and v not in frame.columns}
+        local = _local_name(frame, _LEVEL[layer])
+        if local is not None and "name_local" not in frame.columns:
+            renames[local[0]] = "name_local"
+            langs[layer] = local[1]
+        if layer == "districts" and names["provinces"] is None:
+            # a single layer: the provinces' own second names, if any, come along for deriving
+            upper = _local_name(frame, 1, ours=False)
+            if upper is not None:
+                renames[upper[0]] = "province_local"
         frame = frame.rename(columns=renames)
         missing = [c for c in REQUIRED_COLUMNS[layer] if c not in frame.columns]
         if missing:
@@ -120,34 +199,52 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
     districts = frames["districts"]
     provinces = frames.get("provinces")
     if provinces is None:
-        provinces = _derive(districts, "province_pcode")
+        provinces = _derive(districts, "province_pcode", "province_name", "province_local")
         problems.append(Problem(str(file), 0, "layer", "provinces", "no provinces layer",
                                 "provinces derived by dissolving districts by province_pcode",
                                 "warning"))
     country = frames.get("country")
     if country is None:
-        country = _derive(districts.assign(_all="AF"), "_all")
+        if "country_pcode" not in districts.columns:
+            # no country code in the file: one neutral code for country-wide records
+            districts = districts.assign(country_pcode="ADM0")
+        country = _derive(districts, "country_pcode", "country_name", "")
     for p in problems:
         log.debug("%s", p)
-    return Geography(_complete(country), _complete(provinces), _complete(districts), file,
-                     tuple(problems))
+    drop = [c for c in ("province_name", "province_local", "country_pcode", "country_name")
+            if c in districts.columns]
+    return Geography(_complete(country), _complete(provinces),
+                     _complete(districts.drop(columns=drop)), file, tuple(problems),
+                     langs.get("districts", langs.get("provinces", "")))
 
 
-def _derive(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
-    out = frame[[by, "geometry"]].dissolve(by=by).reset_index().rename(columns={by: "pcode"})
-    out["name"] = out["pcode"]
+def _derive(frame: gpd.GeoDataFrame, by: str, name: str, local: str) -> gpd.GeoDataFrame:
+    """Dissolve ``frame`` by ``by``; names (and second names) from columns ``name`` and
+    ``local`` where the file has them, else the code."""
+    keep = [c for c in (name, local) if c and c in frame.columns]
+    out = frame[[by, *keep, "geometry"]].dissolve(by=by, aggfunc="first").reset_index()
+    out = out.rename(columns={by: "pcode", **({name: "name"} if name in keep else {}),
+                              **({local: "name_local"} if local in keep else {})})
+    out["pcode"] = out["pcode"].astype(str)
+    if "name" not in out.columns:
+        out["name"] = out["pcode"]
+    out["name"] = out["name"].fillna(out["pcode"]).astype(str)
     return out.set_index("pcode", drop=False)
 
 
 def _complete(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Fill the optional columns: Dari name empty, population unknown, area computed."""
+    """Fill the optional columns: second name empty, population unknown, area computed."""
     frame = frame.copy()
-    if "name_dari" not in frame.columns:
-        frame["name_dari"] = ""
+    if "name_local" not in frame.columns:
+        frame["name_local"] = ""
+    frame["name_local"] = frame["name_local"].fillna("").astype(str)
     if "population" not in frame.columns:
         frame["population"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    else:
+        frame["population"] = pd.to_numeric(frame["population"], errors="coerce").round().astype("Int64")
     if "area_km2" not in frame.columns:
-        frame["area_km2"] = (frame.geometry.to_crs(EQUAL_AREA_CRS).area / 1e6).round(1)
+        crs = _equal_area_of(tuple(float(v) for v in frame.total_bounds))  # type: ignore[arg-type]
+        frame["area_km2"] = (frame.geometry.to_crs(crs).area / 1e6).round(1)
     if "region" not in frame.columns:
         frame["region"] = ""
     return frame
@@ -193,35 +290,59 @@ def _normalise(
 
 def neighbours(geo: Geography, provinces: list[str]) -> list[str]:
     """P-codes of ``provinces`` plus every province that touches them, found spatially."""
-    prov = geo.provinces.to_crs(EQUAL_AREA_CRS)
+    prov = geo.provinces.to_crs(geo.equal_area)
     core = prov.loc[provinces].union_all().buffer(500)  # bridges hairline gaps in the source
     touching = prov.index[prov.intersects(core)]
     return sorted(touching)
 
 
-def region_provinces(geo: Geography, region: str, resolve_province) -> tuple[list[str], str]:  # type: ignore[no-untyped-def]
+def region_provinces(geo: Geography, region: str, resolve_province: Callable[[str], str],
+                     theatre: Theatre) -> tuple[list[str], str]:
     """The province P-codes of a ``--region`` value and a label for titles.
 
-    ``north`` is the focus provinces and their neighbours, ``all`` the whole country, anything
-    else a comma list of province names or P-codes that ``resolve_province`` turns into codes.
+    A region of the theatre (``[regions.NAME]``: its provinces, and their neighbours when it
+    says so), ``all`` (the whole file, named after its country), or a comma list of province
+    names or P-codes that ``resolve_province`` turns into codes.
     """
     spec = region.strip()
-    if spec.lower() == "north":
-        return neighbours(geo, list(FOCUS_PROVINCES)), "Northern Afghanistan"
-    if spec.lower() == "all":
-        return sorted(geo.provinces.index), "Afghanistan"
+    key = spec.lower()
+    if key in theatre.regions:
+        reg = theatre.regions[key]
+        listed = sorted(dict.fromkeys(_resolve_listed(reg.provinces, resolve_province, reg.key)))
+        return (neighbours(geo, listed) if reg.with_neighbours else listed), reg.label
+    if key == "all":
+        return sorted(geo.provinces.index), str(geo.country["name"].iloc[0])
     parts = [part.strip() for part in spec.split(",") if part.strip()]
     if not parts:
-        raise InputError(f"empty region {region!r}: give north, all, or province names")
+        raise InputError(f"empty region {region!r}: give {_region_names(theatre)}, "
+                         "or province names")
     codes: list[str] = []
     for part in parts:
-        if part.lower() in ("north", "all"):
-            codes += region_provinces(geo, part, resolve_province)[0]
-        else:
+        if part.lower() in (*theatre.regions, "all"):
+            codes += region_provinces(geo, part, resolve_province, theatre)[0]
+            continue
+        try:
             codes.append(resolve_province(part))
+        except InputError as exc:
+            raise InputError(f"{exc}; regions of this theatre: {_region_names(theatre)}") from None
     codes = sorted(dict.fromkeys(codes))
     names = ", ".join(geo.provinces.loc[c, "name"] for c in codes)
     return codes, names
+
+
+def _region_names(theatre: Theatre) -> str:
+    return ", ".join([*theatre.regions, "all"])
+
+
+def _resolve_listed(provinces: tuple[str, ...], resolve: Callable[[str], str], key: str) -> list[str]:
+    out = []
+    for name in provinces:
+        try:
+            out.append(resolve(name))
+        except InputError as exc:
+            raise InputError(f"region {key!r} of the theatre lists a province the boundaries "
+                             f"lack: {exc}") from None
+    return out
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: page builders cache per object
@@ -313,8 +434,8 @@ def _simplify(geo: Geography, tolerance: float) -> WebGeometry:
 
 def max_displacement_m(geo: Geography, web: WebGeometry) -> pd.Series:
     """Hausdorff distance in metres between each original and simplified district."""
-    orig = geo.districts.geometry.to_crs(EQUAL_AREA_CRS)
-    simp = web.districts.to_crs(EQUAL_AREA_CRS)
+    orig = geo.districts.geometry.to_crs(geo.equal_area)
+    simp = web.districts.to_crs(geo.equal_area)
     return pd.Series(
         np.asarray(shapely.hausdorff_distance(orig.values, simp.values)), index=orig.index
     )

@@ -18,18 +18,14 @@ from pyproj import Transformer
 
 from .errors import DataError, MissingFileError, Problem
 from .gazetteer import Gazetteer, Place
-from .geography import EQUAL_AREA_CRS, Geography
+from .geography import Geography
+from .theatre import Theatre
 
-#: The records shipped with the project.
-DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "events"
-
-STATUSES = ("government", "taliban", "contested", "unknown")
 CONFIDENCE = ("high", "medium", "low")
 PRECISION = ("exact", "approximate", "centroid")
-SITE_KINDS = (
-    "city", "governor_compound", "police_hq", "nds_office", "prison", "army_base",
-    "airport", "district_centre", "other",
-)
+#: Values of the optional ``capital`` column of ``sites.csv``: the seat of a province or of
+#: the country (empty for any other site).
+CAPITAL = ("", "province", "country")
 EARLIEST = dt.date(1900, 1, 1)
 
 COLUMNS = {
@@ -64,7 +60,8 @@ class Site:
     district: str
     precision: str
     line: int
-    name_dari: str = ""
+    other_names: tuple[str, ...] = ()  # the optional name_* columns, searchable
+    capital: str = ""  # "", "province" or "country"
 
 
 @dataclass(frozen=True)
@@ -87,6 +84,7 @@ class Records:
     control: tuple[Record, ...]
     gazetteer: Gazetteer
     folder: Path
+    theatre: Theatre
     warnings: tuple[Problem, ...] = ()
 
 
@@ -205,27 +203,28 @@ class _Reader:
 
 
 def base_gazetteer(geo: Geography) -> Gazetteer:
-    """Provinces and districts by code, AGCHO name and Dari name."""
+    """Country, provinces and districts by code, name and second name."""
     gaz = Gazetteer()
     # columns, not rows: iterrows builds a Series per feature (minutes for 40,000 districts)
     c = geo.country
-    for code, name, dari in zip(c.index, c["name"], c["name_dari"], strict=True):
-        gaz.add(Place(str(code), str(name), "country", ""), [str(dari)])
+    for code, name, local in zip(c.index, c["name"], c["name_local"], strict=True):
+        gaz.add(Place(str(code), str(name), "country", ""), [str(local)])
     p = geo.provinces
-    for code, name, dari in zip(p.index, p["name"], p["name_dari"], strict=True):
-        gaz.add(Place(str(code), str(name), "province", str(code)), [str(dari)])
+    for code, name, local in zip(p.index, p["name"], p["name_local"], strict=True):
+        gaz.add(Place(str(code), str(name), "province", str(code)), [str(local)])
     d = geo.districts
-    for code, name, prov, dari in zip(d.index, d["name"], d["province_pcode"], d["name_dari"],
+    for code, name, prov, local in zip(d.index, d["name"], d["province_pcode"], d["name_local"],
                                       strict=True):
-        gaz.add(Place(str(code), str(name), "district", str(prov)), [str(dari)])
+        gaz.add(Place(str(code), str(name), "district", str(prov)), [str(local)])
     return gaz
 
 
 def load_records(
-    folder: str | os.PathLike[str] | None, geo: Geography
+    folder: str | os.PathLike[str], geo: Geography, theatre: Theatre
 ) -> Records:
     """Read ``sources.csv``, ``sites.csv``, ``control.csv`` and ``aliases.csv`` from ``folder``
-    and check them against each other and against the boundaries.
+    and check them against each other, against the boundaries and against the statuses and
+    site kinds of ``theatre``.
 
     Raises
     ------
@@ -234,18 +233,18 @@ def load_records(
     DataError
         Any error was found; it lists all of them (and the warnings) at once.
     """
-    root = Path(folder) if folder is not None else DEFAULT_DATA
+    root = Path(folder)
     if not root.is_dir():
         raise MissingFileError(f"{root}: records folder not found (give --data DIR)")
     rd = _Reader(root)
     sources = _read_sources(rd)
     gaz = base_gazetteer(geo)
-    sites = _read_sites(rd, geo, gaz)
+    sites = _read_sites(rd, geo, gaz, theatre)
     _read_aliases(rd, gaz)
-    control = _read_control(rd, geo, gaz, sources, sites)
+    control = _read_control(rd, geo, gaz, sources, sites, theatre)
     if any(p.severity == "error" for p in rd.problems):
         raise DataError(rd.problems)
-    return Records(sources, sites, control, gaz, root, tuple(rd.problems))
+    return Records(sources, sites, control, gaz, root, theatre, tuple(rd.problems))
 
 
 def _read_sources(rd: _Reader) -> dict[str, Source]:
@@ -275,19 +274,17 @@ def _read_sources(rd: _Reader) -> dict[str, Source]:
     return out
 
 
-_TO_EA = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+def _distance_km(geo: Geography, shape: shapely.Geometry, point: shapely.Point) -> float:
+    to_ea = Transformer.from_crs("EPSG:4326", geo.equal_area, always_xy=True)
 
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_ea.transform(xy[:, 0], xy[:, 1]))
 
-def _to_equal_area(xy: np.ndarray) -> np.ndarray:
-    return np.column_stack(_TO_EA.transform(xy[:, 0], xy[:, 1]))
-
-
-def _distance_km(shape: shapely.Geometry, point: shapely.Point) -> float:
-    a, b = shapely.transform(shape, _to_equal_area), shapely.transform(point, _to_equal_area)
+    a, b = shapely.transform(shape, project), shapely.transform(point, project)
     return float(shapely.distance(a, b)) / 1000
 
 
-def _read_sites(rd: _Reader, geo: Geography, gaz: Gazetteer) -> dict[str, Site]:
+def _read_sites(rd: _Reader, geo: Geography, gaz: Gazetteer, theatre: Theatre) -> dict[str, Site]:
     f = "sites.csv"
     out: dict[str, Site] = {}
     for line, row in rd.rows(f):
@@ -295,8 +292,9 @@ def _read_sites(rd: _Reader, geo: Geography, gaz: Gazetteer) -> dict[str, Site]:
         first = out[sid].line if sid in out else (0 if sid in gaz.places else None)
         if not rd.new_id(f, line, "site_id", sid, first):
             continue
-        ok = rd.choice(f, line, "kind", row["kind"], SITE_KINDS)
+        ok = rd.choice(f, line, "kind", row["kind"], theatre.kind_ids)
         ok &= rd.choice(f, line, "precision", row["precision"], PRECISION)
+        ok &= rd.choice(f, line, "capital", row.get("capital", ""), CAPITAL)
         coords = []
         for fld, limit in (("lat", 90.0), ("lon", 180.0)):
             try:
@@ -321,16 +319,17 @@ def _read_sites(rd: _Reader, geo: Geography, gaz: Gazetteer) -> dict[str, Site]:
         shape = geo.districts.geometry[district]
         point = shapely.Point(lon, lat)
         if not shape.covers(point):
-            km = _distance_km(shape, point)
+            km = _distance_km(geo, shape, point)
             rd.problem(f, line, "lat/lon", f"{lat}, {lon}",
                        f"point lies {km:.1f} km outside district {district}",
                        "check the coordinates (lat first) or the district code")
             continue
+        others = tuple(v for k, v in row.items() if k.startswith("name_") and v)
         site = Site(sid, row["name"], row["kind"], lat, lon, district, row["precision"], line,
-                    row.get("name_dari", ""))
+                    others, row.get("capital", ""))
         out[sid] = site
         province = str(geo.districts.loc[district, "province_pcode"])
-        gaz.add(Place(sid, site.name, "site", province), [site.name_dari] if site.name_dari else [])
+        gaz.add(Place(sid, site.name, "site", province), list(others))
     return out
 
 
@@ -348,7 +347,7 @@ def _read_aliases(rd: _Reader, gaz: Gazetteer) -> None:
 
 
 def _read_control(rd: _Reader, geo: Geography, gaz: Gazetteer, sources: dict[str, Source],
-                  sites: dict[str, Site]) -> tuple[Record, ...]:
+                  sites: dict[str, Site], theatre: Theatre) -> tuple[Record, ...]:
     f = "control.csv"
     out: list[Record] = []
     seen: dict[tuple[str, dt.date], Record] = {}
@@ -361,7 +360,7 @@ def _read_control(rd: _Reader, geo: Geography, gaz: Gazetteer, sources: dict[str
                        "use a country, province or district P-code or a site_id; "
                        + gaz.did_you_mean(place))
             ok = False
-        ok &= rd.choice(f, line, "status", row["status"], STATUSES)
+        ok &= rd.choice(f, line, "status", row["status"], theatre.status_ids)
         ok &= rd.choice(f, line, "confidence", row["confidence"], CONFIDENCE)
         cited = tuple(s.strip() for s in row["sources"].split(";") if s.strip())
         if not cited:

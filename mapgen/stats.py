@@ -12,22 +12,28 @@ import pandas as pd
 from .control import ControlState
 from .errors import InputError
 from .geography import Geography
-from .records import STATUSES
+from .theatre import Theatre
 
 SCOPES = ("province", "region", "all")
 COLUMNS = ["scope", "name", "status", "districts", "area_km2", "population"]
 
 
-def district_stats(state: ControlState, geo: Geography, *, by: str = "province",
-                   label: str = "all") -> pd.DataFrame:
+def has_population(geo: Geography) -> bool:
+    """Whether the boundaries give any district a population figure."""
+    return bool(geo.districts["population"].notna().any())
+
+
+def district_stats(state: ControlState, geo: Geography, theatre: Theatre, *,
+                   by: str = "province", label: str = "all") -> pd.DataFrame:
     """Districts, area and population under each status, per scope, with a ``total`` row.
 
-    ``by`` is ``province`` (scope = province P-code), ``region`` (the UNAMA region of the
-    provinces layer) or ``all`` (one scope, ``all``, for everything resolved, named ``label``). Areas come
-    from the boundaries' ``area_km2`` (computed in an equal-area projection when the
-    boundaries were built); population is the CSO 2019-20 estimate, and the few districts
-    without a figure count as 0. Sites never change these numbers: a district counts under
-    its own status.
+    ``by`` is ``province`` (scope = province P-code), ``region`` (the ``region`` column of
+    the provinces layer) or ``all`` (one scope, ``all``, for everything resolved, named
+    ``label``). Areas come from the boundaries' ``area_km2`` (computed in an equal-area
+    projection when absent); population from the boundaries' ``population``: districts
+    without a figure count as 0, and when no district has one the population is missing
+    (``<NA>``), never 0. Sites never change these numbers: a district counts under its own
+    status.
     """
     if by not in SCOPES:
         raise InputError(f"by must be one of {', '.join(SCOPES)}, not {by!r}")
@@ -43,17 +49,18 @@ def district_stats(state: ControlState, geo: Geography, *, by: str = "province",
         names = None
     frame = pd.DataFrame({
         "scope": scope,
-        "status": pd.Categorical(d["status"], categories=STATUSES),
+        "status": pd.Categorical(d["status"], categories=theatre.status_ids),
         "districts": 1,
         "area_km2": d["area_km2"].astype(float),
         "population": d["population"].fillna(0).astype("int64"),
     })
+    counted = has_population(geo)
     grouped = frame.groupby(["scope", "status"], observed=False)[
         ["districts", "area_km2", "population"]].sum().reset_index()
     totals = frame.groupby("scope")[["districts", "area_km2", "population"]].sum().reset_index()
     totals["status"] = "total"
     out = pd.concat([grouped.astype({"status": str}), totals], ignore_index=True)
-    order = {s: i for i, s in enumerate((*STATUSES, "total"))}
+    order = {s: i for i, s in enumerate((*theatre.status_ids, "total"))}
     out["_o"] = out["status"].map(order)
     out = out.sort_values(["scope", "_o"]).drop(columns="_o").reset_index(drop=True)
     if names is not None:
@@ -62,12 +69,14 @@ def district_stats(state: ControlState, geo: Geography, *, by: str = "province",
         out["name"] = out["scope"].replace({"all": label})
     out["area_km2"] = out["area_km2"].round(1)
     out["districts"] = out["districts"].astype("int64")
-    out["population"] = out["population"].astype("int64")
+    out["population"] = out["population"].astype("Int64")
+    if not counted:
+        out["population"] = pd.array([pd.NA] * len(out), dtype="Int64")
     return out[COLUMNS]
 
 
-def stats_series(states: Iterable[ControlState], geo: Geography, *, by: str = "province",
-                 label: str = "all") -> pd.DataFrame:
+def stats_series(states: Iterable[ControlState], geo: Geography, theatre: Theatre, *,
+                 by: str = "province", label: str = "all") -> pd.DataFrame:
     """:func:`district_stats` for each state, with a leading ``date`` column."""
     frames = []
     done: dict[int, pd.DataFrame] = {}  # states read from one table share frames per change
@@ -76,71 +85,88 @@ def stats_series(states: Iterable[ControlState], geo: Geography, *, by: str = "p
         kept.append(state)  # keeps each id() below from being reused
         key = id(state.districts)
         if key not in done:
-            done[key] = district_stats(state, geo, by=by, label=label)
+            done[key] = district_stats(state, geo, theatre, by=by, label=label)
         table = done[key].copy()
         table.insert(0, "date", state.date.isoformat())
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
 
 
-def capital_falls(states: list[ControlState]) -> list[tuple[dt.date, str]]:
-    """(date, name) of each provincial capital district (P-code ending in ``01``) that turns
-    ``taliban`` between consecutive states, for marking on charts."""
+def capital_falls(states: list[ControlState], theatre: Theatre) -> list[tuple[dt.date, str]]:
+    """(date, name) of each fall of a capital (a site with a ``capital`` in ``sites.csv``),
+    for marking on charts: its district turns to one of the theatre's ``capitals.falls_to``
+    statuses from any other; or, when the theatre names none, passes from one side to
+    another (a siege lifted, held again by the same side, is no change)."""
+    if not states:
+        return []
+    capitals = states[0].sites[states[0].sites["capital"] != ""]
+    districts = [d for d in sorted(set(capitals["district"])) if d in states[0].districts.index]
+    falls_to = set(theatre.capital_falls_to)
+    last: dict[str, str | None] = {}  # the last side to hold each capital
+    for d in districts:
+        first = states[0].districts.loc[d, "status"]
+        last[d] = first if first in theatre.sides else None
     falls = []
     for prev, cur in itertools.pairwise(states):
-        d = cur.districts
-        if d is prev.districts:  # the same column of the table: nothing changed
+        if cur.districts is prev.districts:  # the same column of the table: no change
             continue
-        capital = d.index.astype(str).str.endswith("01")
-        before = prev.districts["status"].reindex(d.index)
-        fell = capital & (d["status"] == "taliban").to_numpy() & (before != "taliban").to_numpy()
-        for since, name in zip(d["since"][fell], d["name"][fell], strict=True):
-            falls.append((since or cur.date, str(name)))
+        for d in districts:
+            row, before = cur.districts.loc[d], prev.districts.loc[d, "status"]
+            status = row["status"]
+            if falls_to:
+                fell = status in falls_to and before != status
+            else:
+                fell = status in theatre.sides and last[d] is not None and status != last[d]
+            if status in theatre.sides:
+                last[d] = status
+            if fell:
+                falls.append((row["since"] or cur.date, str(row["name"])))
     return sorted(falls)
 
 
-def plot_series(states: list[ControlState], geo: Geography, *, measure: str = "population",
-                title: str = "") -> bytes:
+def plot_series(states: list[ControlState], geo: Geography, theatre: Theatre, *,
+                measure: str = "population", title: str = "") -> bytes:
     """A PNG: stacked areas of ``measure`` (population, districts or area_km2) by status over
-    the states' dates, with the fall of each provincial capital marked."""
+    the states' dates, with each capital changing hands marked."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .render.style import STATUS_STYLES
-
     if measure not in ("population", "districts", "area_km2"):
         raise InputError(f"measure must be population, districts or area_km2, not {measure!r}")
-    series = stats_series(states, geo, by="all")
+    if measure == "population" and not has_population(geo):
+        raise InputError("the boundaries give no population: plot --measure districts or area_km2")
+    styles = theatre.statuses
+    series = stats_series(states, geo, theatre, by="all")
     series = series[series["status"] != "total"]
     wide = series.pivot(index="date", columns="status", values=measure).reindex(
-        columns=list(STATUSES)).fillna(0)
+        columns=list(theatre.status_ids)).astype(float).fillna(0)
     days: Any = [dt.date.fromisoformat(d) for d in wide.index]  # matplotlib takes dates
     fig = Figure(figsize=(10, 5.2), dpi=160)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     scale = 1e6 if measure == "population" else 1
-    ax.stackplot(days, *[wide[s.status] / scale for s in STATUS_STYLES],
-                 colors=[s.colour for s in STATUS_STYLES],
-                 hatch=[("//" if s.pattern == "hatch" else "") for s in STATUS_STYLES],
-                 labels=[s.label for s in STATUS_STYLES], edgecolor="white", linewidth=0.3)
+    ax.stackplot(days, *[wide[s.status] / scale for s in styles],
+                 colors=[s.colour for s in styles],
+                 hatch=[("//" if s.pattern == "hatch" else "") for s in styles],
+                 labels=[s.label for s in styles], edgecolor="white", linewidth=0.3)
     by_day: dict[Any, list[str]] = {}  # dates: matplotlib's converters take them
-    for day, name in capital_falls(states):
+    for day, name in capital_falls(states, theatre):
         by_day.setdefault(day, []).append(name)
     for day, names in sorted(by_day.items()):
         ax.axvline(day, color="#222", linewidth=0.6, linestyle=":")
         ax.annotate(", ".join(names), (day, 0.99), xycoords=("data", "axes fraction"),
                     rotation=90, fontsize=7, va="top", ha="right", color="#222",
                     bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
-    unit = {"population": "people (millions, CSO 2019-20)", "districts": "districts",
-            "area_km2": "area (km²)"}[measure]
+    people = f"people (millions, {theatre.population_note})" if theatre.population_note \
+        else "people (millions)"
+    unit = {"population": people, "districts": "districts", "area_km2": "area (km²)"}[measure]
     ax.set_ylabel(unit)
     ax.set_xlim(days[0], days[-1])
     ax.set_title(title or f"{unit.split(' (')[0].capitalize()} by status", loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
     ax.margins(x=0)
     fig.autofmt_xdate()
-    fig.text(0.01, 0.01, "Boundaries: AGCHO / OCHA (COD-AB, 2018) · Population: CSO/NSIA "
-             "estimates 2019-20 · dotted lines: fall of a provincial capital", fontsize=7,
+    fig.text(0.01, 0.01, " · ".join([*theatre.credit_lines(), theatre.capital_note]), fontsize=7,
              color="#444")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     import io

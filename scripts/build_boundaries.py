@@ -93,6 +93,9 @@ def population_by_district(raw: Path, district_codes: list[str]) -> tuple[pd.Ser
     return summed.reindex(district_codes), report
 
 
+DARI = "name_prs (Dari, ISO 639-3 `prs`)"
+
+
 def build(raw: Path, out: Path) -> None:
     country = read_zipped_shapefile(raw / ZIPS["country"])
     prov = read_zipped_shapefile(raw / ZIPS["provinces"])
@@ -105,7 +108,7 @@ def build(raw: Path, out: Path) -> None:
         {
             "pcode": country["ADM0_PCODE"],
             "name": country["ADM0_EN"],
-            "name_dari": country["ADM0_DA"],
+            "name_prs": country["ADM0_DA"],
         },
         geometry=country.geometry.make_valid(),
         crs="EPSG:4326",
@@ -114,7 +117,7 @@ def build(raw: Path, out: Path) -> None:
         {
             "pcode": dist["ADM2_PCODE"],
             "name": dist["ADM2_EN"],
-            "name_dari": dist["ADM2_DA"],
+            "name_prs": dist["ADM2_DA"],
             "province_pcode": dist["ADM1_PCODE"],
         },
         geometry=dist.geometry.make_valid(),
@@ -124,7 +127,7 @@ def build(raw: Path, out: Path) -> None:
         {
             "pcode": prov["ADM1_PCODE"],
             "name": prov["ADM1_EN"],
-            "name_dari": prov["ADM1_DA"],
+            "name_prs": prov["ADM1_DA"],
             "region": prov["REG_EN"],
         },
         geometry=prov.geometry.make_valid(),
@@ -157,9 +160,9 @@ def build(raw: Path, out: Path) -> None:
         "",
         "| layer | features | columns |",
         "|---|---|---|",
-        f"| country | {len(country)} | pcode, name, name_dari, population, area_km2 |",
-        f"| provinces | {len(provinces)} | pcode, name, name_dari, region, population, area_km2 |",
-        f"| districts | {len(districts)} | pcode, name, name_dari, province_pcode, population, area_km2 |",
+        f"| country | {len(country)} | pcode, name, {DARI}, population, area_km2 |",
+        f"| provinces | {len(provinces)} | pcode, name, {DARI}, region, population, area_km2 |",
+        f"| districts | {len(districts)} | pcode, name, {DARI}, province_pcode, population, area_km2 |",
         "",
         "`area_km2` is computed in an Albers equal-area projection fitted to Afghanistan",
         f"(`{EQUAL_AREA_CRS}`), never in degrees.",

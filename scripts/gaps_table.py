@@ -38,7 +38,7 @@ def main() -> None:
                     spans[-1] = (spans[-1][0], day)
                 else:
                     spans.append((day, day))
-        text = "; ".join(f"{a:%d %b}–{b:%d %b}" if a != b else f"{a:%d %b}" for a, b in spans)
+        text = "; ".join(f"{a:%d %b}\u2013{b:%d %b}" if a != b else f"{a:%d %b}" for a, b in spans)
         print(f"| {first.loc[code, 'name']} | {code} | {names[first.loc[code, 'province']]} | "
               f"{sum(flags)} | {text} |")
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+import traceback
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +17,14 @@ from pathlib import Path
 import pytest
 
 import mapgen
+from mapgen.theatre import read_theatre
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "events"
+#: The Afghanistan theatre's statuses, in legend order (unknown last).
+THEATRE = read_theatre(DATA)
+STATUSES = THEATRE.status_ids
+STATUS_STYLES = THEATRE.statuses
 OUTPUTS = ROOT / "outputs"
 CHROMIUM = os.environ.get("MAPGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,13 +58,36 @@ class Run:
     err: str
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> Run:
-    """Run ``python -m mapgen`` as a user would, in a separate process."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "mapgen", *args], capture_output=True, text=True,
-        cwd=cwd or ROOT, timeout=300, env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+def run_cli(*args: str, cwd: Path | None = None, process: bool = False) -> Run:
+    """Run the command line as a user would: in this process (``mapgen.cli.main`` with its
+    own stdout, stderr and working directory), or with ``process=True`` as ``python -m
+    mapgen`` in a separate process (the smoke tests). Warnings are ignored in both, as a
+    user's Python does by default; an unexpected exception is exit 1 with its traceback."""
+    if process:
+        proc = subprocess.run(
+            [sys.executable, "-m", "mapgen", *args], capture_output=True, text=True,
+            cwd=cwd or ROOT, timeout=300, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+    from mapgen.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(cwd or ROOT)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, --version, usage errors
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+            except Exception:
+                err.write(traceback.format_exc())
+                code = 1
+    finally:
+        os.chdir(here)
+    return Run(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
@@ -65,9 +97,11 @@ def cli() -> type[Run]:
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped records, to break on purpose."""
+    """A writable copy of the shipped records, to break on purpose (its theatre.toml finds
+    the boundaries at ../boundaries, as in the repository)."""
     dest = tmp_path / "events"
     shutil.copytree(DATA, dest)
+    (tmp_path / "boundaries").symlink_to(ROOT / "data" / "boundaries", target_is_directory=True)
     return dest
 
 

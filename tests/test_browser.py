@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 
 import mapgen
 import mapgen.records
-from mapgen.records import STATUSES
 
-from .conftest import OUTPUTS, run_cli
+from .conftest import OUTPUTS, STATUSES, run_cli
 from .pagecheck import open_page
 
 pytestmark = pytest.mark.browser
@@ -214,13 +213,13 @@ def test_positions_drawn_are_those_the_api_gives(browser, ds, data_copy, tmp_pat
     the page draws exactly the API's positions."""
     pt = ds.geo.districts.loc["AF2105"].geometry.representative_point()  # Marmul: no record
     with open(data_copy / "sites.csv", "a", encoding="utf-8") as fh:
-        fh.write(f"marmul-post,Marmul post,army_base,{pt.y:.5f},{pt.x:.5f},AF2105,approximate\n")
+        fh.write(f"marmul-post,Marmul post,army_base,{pt.y:.5f},{pt.x:.5f},AF2105,approximate,\n")
     with open(data_copy / "control.csv", "a", encoding="utf-8") as fh:
         fh.write("2021-08-08,marmul-post,government,test,seed-tolonews-2021-08-08,low\n")
     out = tmp_path / "pos.html"
     assert run_cli("render", "--date", "2021-08-08", "--data", str(data_copy), "--out", str(out),
                    "-q").code == 0
-    recs = mapgen.records.load_records(data_copy, ds.geo)
+    recs = mapgen.records.load_records(data_copy, ds.geo, ds.theatre)
     state = mapgen.status_on(mapgen.Dataset(ds.geo, recs), "2021-08-08")
     assert state.sites.loc["marmul-post", "status"] == "government"
     assert not state.sites.loc["marmul-post", "position"]

@@ -1,4 +1,5 @@
-"""The command line as a user runs it: separate processes, exit codes, no tracebacks."""
+"""The command line as a user runs it: exit codes, messages, no tracebacks; in this process, with
+a few smoke tests (``process=True``) starting ``python -m mapgen`` as a separate process."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .conftest import run_cli
 
 def test_render_writes_the_named_file(tmp_path: Path) -> None:
     out = tmp_path / "m.html"
-    r = run_cli("render", "--date", "2021-08-08", "--out", str(out))
+    r = run_cli("render", "--date", "2021-08-08", "--out", str(out), process=True)
     assert r.code == 0, r.err
     assert f"wrote {out}" in r.err
     html = out.read_text(encoding="utf-8")
@@ -25,7 +26,8 @@ def test_render_writes_the_named_file(tmp_path: Path) -> None:
 
 
 def test_render_default_output_name(tmp_path: Path) -> None:
-    r = run_cli("render", "--date", "2021-08-07", "--region", "Jowzjan", "-q", cwd=tmp_path)
+    r = run_cli("render", "--date", "2021-08-07", "--region", "Jowzjan", "-q", cwd=tmp_path,
+                process=True)
     assert r.code == 0, r.err
     assert (tmp_path / "outputs" / "control-2021-08-07-jowzjan.html").is_file()
 
@@ -78,8 +80,9 @@ def test_status_json() -> None:
     ],
 )
 def test_bad_input_exits_2_without_traceback(tmp_path: Path, args: list[str], message: str) -> None:
-    r = run_cli(*args, "--out", str(tmp_path / "x.html")) if args[0] == "render" and "--date" in args \
-        else run_cli(*args)
+    smoke = args[:3] == ["render", "--date", "2021-8-8"]  # one of them from a separate process
+    r = run_cli(*args, "--out", str(tmp_path / "x.html"), process=smoke) \
+        if args[0] == "render" and "--date" in args else run_cli(*args)
     assert r.code == 2, (r.code, r.err)
     assert message in r.err
     assert "Traceback" not in r.err
@@ -88,7 +91,7 @@ def test_bad_input_exits_2_without_traceback(tmp_path: Path, args: list[str], me
 
 
 def test_python_dash_m_and_version() -> None:
-    r = run_cli("--version")
+    r = run_cli("--version", process=True)
     assert (r.code, r.out.strip()) == (0, f"mapgen {mapgen.__version__}")
 
 

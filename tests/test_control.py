@@ -85,7 +85,7 @@ def test_unknown_region_suggests(ds: mapgen.Dataset) -> None:
 def test_changes_between_dates(ds: mapgen.Dataset) -> None:
     before = mapgen.status_on(ds, "2021-08-06")
     after = mapgen.status_on(ds, "2021-08-09")
-    table = control.changes(before, after, ds.geo)
+    table = control.changes(before, after, ds.geo, ds.theatre)
     changed = set(table["place"])
     assert {"AF1901", "AF2201", "AF2801", "AF1801"} <= changed
     assert "AF2105" not in changed  # unknown on both dates
@@ -102,7 +102,7 @@ def test_country_record_sets_everything_unless_more_specific(ds: mapgen.Dataset,
     with open(data_copy / "control.csv", "a", encoding="utf-8") as fh:
         fh.write("2021-09-16,AF,contested,test,later,low\n"
                  "2021-09-16,AF1901,government,test,later,low\n")
-    recs = load_records(data_copy, ds.geo)
+    recs = load_records(data_copy, ds.geo, ds.theatre)
     state = control.resolve(recs, ds.geo, dt.date(2021, 9, 16))
     # same date: the district's own record wins over the country's
     assert (state.districts.loc["AF1901", "status"], state.districts.loc["AF1901", "via"]) == \

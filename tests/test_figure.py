@@ -16,8 +16,10 @@ import pytest
 from PIL import Image
 
 import mapgen
-from mapgen.render.figure import SIZES, _spread, export_figure
-from mapgen.render.style import STATUS_STYLES
+from mapgen.api import export_figure
+from mapgen.render.figure import SIZES, _spread
+
+from .conftest import STATUS_STYLES
 
 DAY, LATER = "2021-08-08", "2021-08-15"
 DAY_TEXT, LATER_TEXT = "8 August 2021", "15 August 2021"
@@ -176,7 +178,7 @@ def test_svg_scale_bar_north_arrow_and_credits(svg: bytes, ds: mapgen.Dataset) -
     assert credit == (
         "Boundaries: AGCHO / OCHA (COD-AB, 2018)  \u00b7  "
         "Population: CSO/NSIA estimates 2019-20  \u00b7  "
-        f"Records: {cited_sources(ds, DAY)} cited sources (mapgen data/events)"
+        f"Records: {cited_sources(ds, DAY)} cited sources (mapgen afghanistan-2021)"
     )
 
 
@@ -218,7 +220,7 @@ def test_pair_has_both_dates_and_one_legend(pair_svg: bytes, ds: mapgen.Dataset)
     credits = [t for t in texts if t.startswith("Boundaries:")]
     assert len(credits) == 1
     assert credits[0].endswith(f"Records: {cited_sources(ds, DAY, LATER)} cited sources "
-                               "(mapgen data/events)")
+                               "(mapgen afghanistan-2021)")
 
 
 # --- errors --------------------------------------------------------------------------------

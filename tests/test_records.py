@@ -28,9 +28,11 @@ def test_every_capital_has_a_fall_record(ds: mapgen.Dataset) -> None:
     fallen = {r["place"] for r in control if r["status"] == "taliban"}
     missing = [c for c in capitals if c not in fallen]
     assert missing == []
-    # and each has a city site in that district with the same record
+    # and each has a city site in that district with the same record, marked as a capital
     cities = {r["district"]: r["site_id"] for r in _rows("sites.csv") if r["kind"] == "city"}
     assert sorted(cities) == capitals
+    marked = {r["district"] for r in _rows("sites.csv") if r["capital"]}
+    assert sorted(marked) == capitals
     for code in capitals:
         d = [r["date"] for r in control if r["place"] == code and r["status"] == "taliban"]
         s = [r["date"] for r in control if r["place"] == cities[code] and r["status"] == "taliban"]
@@ -97,7 +99,7 @@ def test_report_names_file_line_field_and_value(data_copy: Path, ds: mapgen.Data
                  "seed-tolonews-2021-08-08,high")
     n4 = _append(data_copy, "control.csv", "2021-08-08,AF1902,taliban,x,no-such-source,high")
     with pytest.raises(mapgen.DataError) as err:
-        load_records(data_copy, ds.geo)
+        load_records(data_copy, ds.geo, ds.theatre)
     text = str(err.value)
     f = data_copy / "control.csv"
     assert f"{f}:{n1}: date: '2021-08-32': not a date (write dates as YYYY-MM-DD)" in text
@@ -110,7 +112,7 @@ def test_report_names_file_line_field_and_value(data_copy: Path, ds: mapgen.Data
 
 def test_cli_reports_and_writes_nothing(data_copy: Path, tmp_path: Path) -> None:
     line = _append(data_copy, "sites.csv",
-                   "bad-site,Somewhere,army_base,36.7,65.75,AF1901,approximate")
+                   "bad-site,Somewhere,army_base,36.7,65.75,AF1901,approximate,")
     out = tmp_path / "m.html"
     r = run_cli("render", "--date", "2021-08-08", "--data", str(data_copy), "--out", str(out))
     assert r.code == 2
@@ -156,4 +158,4 @@ def test_validation_rejects_javascript_urls(ds: mapgen.Dataset, data_copy: Path)
     with open(data_copy / "sources.csv", "a", encoding="utf-8") as fh:
         fh.write("js,Someone,Title,2021-08-10,javascript:alert(1)\n")
     with pytest.raises(mapgen.DataError, match=r"url: 'javascript:alert\(1\)': not an http\(s\) URL"):
-        load_records(data_copy, ds.geo)
+        load_records(data_copy, ds.geo, ds.theatre)

@@ -46,19 +46,23 @@ def test_payload_holds_districts_statuses_and_sources(north_html: str, ds: mapge
     data = _payload(north_html)
     state = mapgen.status_on(ds, "2021-08-08")
     assert data["districts"]["code"] == list(state.districts.index)
-    assert [s[0] for s in data["legend"]["statuses"]] == ["government", "taliban", "contested",
+    assert [s["id"] for s in data["legend"]["statuses"]] == ["government", "taliban", "contested",
                                                           "unknown"]
     frame = data["frames"][0]
     assert frame["date"] == "2021-08-08" and frame["label"] == "8 August 2021"
-    refs = dict(frame["d"])
+    refs = dict(zip(frame["d"]["i"], frame["d"]["ref"], strict=True))
     i = data["districts"]["code"].index("AF1901")
-    rec = data["records"][refs[i]]
-    assert rec[0] == "2021-08-08" and data["legend"]["statuses"][rec[1]][0] == "taliban"
-    assert rec[4] == list(state.districts.loc["AF1901", "sources"])
-    for sid in rec[4]:
-        assert data["sources"][sid][3] == ds.records.sources[sid].url
-    # the Dari name and population travel with the district for its popup
-    assert data["districts"]["dari"][i] == "کندز"
+    recs, r = data["records"], refs[i]
+    assert recs["since"][r] == "2021-08-08"
+    assert data["legend"]["statuses"][recs["status"][r]]["id"] == "taliban"
+    assert recs["sources"][r] == list(state.districts.loc["AF1901", "sources"])
+    for sid in recs["sources"][r]:
+        assert data["sources"][sid]["url"] == ds.records.sources[sid].url
+    # the second name, tagged with its language (Dari, from the boundaries' name_prs column),
+    # and population travel with the district for its popup
+    assert data["districts"]["local"][i] == "کندز"
+    assert (data["legend"]["local_lang"], data["legend"]["local_dir"]) == ("prs", "rtl")
+    assert data["version"] == 2
     assert data["districts"]["pop"][i] == int(ds.geo.districts.loc["AF1901", "population"])
     # credits
     assert "Boundaries: AGCHO / OCHA (COD-AB, 2018)" in data["legend"]["credits"]
@@ -131,3 +135,13 @@ def test_text_from_records_is_escaped_in_script() -> None:
     text = page_mod.to_script_json({"note": "</script><script>alert(1)</script>&'"})
     assert "<" not in text and ">" not in text and "'" not in text and "&" not in text
     assert json.loads(text) == {"note": "</script><script>alert(1)</script>&'"}
+
+
+def test_showing_a_map_then_saving_it_writes_one_map(ds: mapgen.Dataset, tmp_path: Path) -> None:
+    m = mapgen.build_map(ds, "2021-08-08", region="Kunduz")
+    first = mapgen.map_html(m)
+    m._repr_html_()  # what a notebook does to show it: renders the caller's figure
+    saved = mapgen.save_map(m, tmp_path / "m.html").read_text(encoding="utf-8")
+    assert saved == first == mapgen.map_html(mapgen.build_map(ds, "2021-08-08", region="Kunduz"))
+    assert saved.count("new mapgen.View(") == 1
+    assert saved.count('"version":2') == 1

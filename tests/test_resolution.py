@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 
@@ -85,22 +84,6 @@ def test_coverage_from_the_table_matches_the_states(ds: mapgen.Dataset) -> None:
         assert row.unknown_dates == flags.count(False)
         first = next((d.isoformat() for d, f in zip(days, flags, strict=True) if f), "")
         assert row.first_known == first
-
-
-def test_capital_falls_over_a_daily_series(ds: mapgen.Dataset) -> None:
-    from mapgen.stats import capital_falls
-
-    days = mapgen.date_range("2021-08-01", "2021-08-20")
-    states = control.resolve_many(ds.records, ds.geo, days)
-    want = []
-    for prev, cur in itertools.pairwise(states):
-        for code in cur.districts.index:
-            row = cur.districts.loc[code]
-            if code.endswith("01") and row["status"] == "taliban" and \
-                    prev.districts.loc[code, "status"] != "taliban":
-                want.append((row["since"] or cur.date, str(row["name"])))
-    got = capital_falls(states)
-    assert got == sorted(want) and len(got) >= 10  # the capitals that fell in August
 
 
 def test_a_theatre_with_no_records_resolves_to_unknown(ds: mapgen.Dataset) -> None:

@@ -30,7 +30,7 @@ def _poison(folder: Path) -> None:
     with open(folder / "sources.csv", "a", encoding="utf-8") as fh:
         fh.write(f"evil,{_csv(EVIL_PUBLISHER)},{_csv(EVIL_TITLE)},2021-08-10,{_csv(EVIL_URL)}\n")
     with open(folder / "sites.csv", "a", encoding="utf-8") as fh:
-        fh.write(f"evil-site,{_csv(EVIL_SITE)},army_base,36.70,68.85,AF1901,approximate\n")
+        fh.write(f"evil-site,{_csv(EVIL_SITE)},army_base,36.70,68.85,AF1901,approximate,\n")
     with open(folder / "control.csv", "a", encoding="utf-8") as fh:
         fh.write(f"2021-08-09,AF1901,taliban,{_csv(EVIL_NOTE)},evil,low\n")
         fh.write(f"2021-08-09,evil-site,government,{_csv(EVIL_NOTE)},evil,low\n")

@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 
 import mapgen
-from mapgen.geography import EQUAL_AREA_CRS
-from mapgen.records import STATUSES
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, STATUSES, run_cli
 
 RAW_CSO = ROOT.parent / "shared" / "data" / "cso-population" / "district_data_analysis_14_18_19.csv"
 
@@ -34,13 +32,13 @@ def test_status_split_adds_up_to_total(ds: mapgen.Dataset) -> None:
 def test_areas_match_a_direct_equal_area_computation(ds: mapgen.Dataset) -> None:
     table = mapgen.stats_table(ds, "2021-08-12", by="province").set_index(["scope", "status"])
     state = mapgen.status_on(ds, "2021-08-12")
-    districts = ds.geo.districts.to_crs(EQUAL_AREA_CRS)
+    districts = ds.geo.districts.to_crs(ds.geo.equal_area)
     for code in ("AF19", "AF22", "AF28"):
         taliban = state.districts.index[(state.districts["province"] == code)
                                         & (state.districts["status"] == "taliban")]
         direct = districts.loc[taliban].area.sum() / 1e6
         assert table.loc[(code, "taliban"), "area_km2"] == pytest.approx(direct, rel=1e-3)
-        whole = ds.geo.provinces.to_crs(EQUAL_AREA_CRS).loc[code].geometry.area / 1e6
+        whole = ds.geo.provinces.to_crs(ds.geo.equal_area).loc[code].geometry.area / 1e6
         assert table.loc[(code, "total"), "area_km2"] == pytest.approx(whole, rel=2e-3)
 
 

@@ -45,6 +45,7 @@ def test_csv_from_the_cli(ds: mapgen.Dataset) -> None:
 def test_bad_tracker_rows_exit_2(tmp_path: Path, row: str, message: str) -> None:
     data = tmp_path / "events"
     shutil.copytree(DATA, data)
+    (tmp_path / "boundaries").symlink_to(DATA.parent / "boundaries")  # as theatre.toml names it
     src = "trk-aan-2021-07-24-fallen-districts"
     with (data / "trackers.csv").open("a", encoding="utf-8") as fh:
         fh.write(row.format(src=src) + "\n")
@@ -58,6 +59,7 @@ def test_bad_tracker_rows_exit_2(tmp_path: Path, row: str, message: str) -> None
 def test_totals_must_agree_within_one_count(tmp_path: Path) -> None:
     data = tmp_path / "events"
     shutil.copytree(DATA, data)
+    (tmp_path / "boundaries").symlink_to(DATA.parent / "boundaries")  # as theatre.toml names it
     src = "trk-aan-2021-07-24-fallen-districts"
     with (data / "trackers.csv").open("a", encoding="utf-8") as fh:
         fh.write(f"2021-07-02,T,centres,10,taliban,3,{src},\n2021-07-02,T,centres,12,contested,3,{src},\n")
@@ -68,6 +70,7 @@ def test_totals_must_agree_within_one_count(tmp_path: Path) -> None:
 def test_no_trackers_file_is_fine(tmp_path: Path) -> None:
     data = tmp_path / "events"
     shutil.copytree(DATA, data)
+    (tmp_path / "boundaries").symlink_to(DATA.parent / "boundaries")  # as theatre.toml names it
     (data / "trackers.csv").unlink()
     r = run_cli("coverage", "--trackers", "--data", str(data))
     assert r.code == 0 and "no tracker counts" in r.out

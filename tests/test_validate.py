@@ -44,26 +44,30 @@ def test_render_writes_nothing_on_bad_input(case: str, tmp_path: Path,
 
 
 def test_bom_and_dari_round_trip(ds: mapgen.Dataset) -> None:
-    recs = load_records(Path(__file__).parent / "data" / "good-bom-dari", ds.geo)
+    recs = load_records(Path(__file__).parent / "data" / "good-bom-dari", ds.geo, ds.theatre)
     assert recs.control[0].note == "شهر کندز سقوط کرد"
     assert recs.sites["kunduz-airport"].name.endswith("میدان هوایی کندز")
     assert recs.sources["seed-tolonews-2021-08-08"].title == "Seed report"
 
 
 def test_commands_never_rewrite_records(tmp_path: Path) -> None:
-    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in DATA.iterdir()}
+    def digests() -> dict[str, str]:  # every file of the theatre, research notes included
+        return {str(p.relative_to(DATA)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(DATA.rglob("*")) if p.is_file()}
+
+    before = digests()
     for args in (["validate"], ["status", "--date", "2021-08-08"],
                  ["render", "--date", "2021-08-08", "--out", str(tmp_path / "m.html")]):
         assert main([*args, "-q"]) == 0
-    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in DATA.iterdir()}
-    assert after == before
+    assert digests() == before
+    assert "theatre.toml" in before and "control.csv" in before
 
 
 def test_warnings_name_the_record(ds: mapgen.Dataset, data_copy: Path) -> None:
     path = data_copy / "control.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
-    recs = load_records(data_copy, ds.geo)
+    recs = load_records(data_copy, ds.geo, ds.theatre)
     dup = [w for w in recs.warnings if w.field == "place"]
     assert len(dup) == 1
     assert dup[0].line == len(lines) + 1
@@ -102,7 +106,7 @@ def test_generated_records_validate_or_report(ds: mapgen.Dataset, tmp_path_facto
     (folder / "control.csv").write_text("date,place,status,note,sources,confidence\n" + body,
                                         encoding="utf-8")
     try:
-        recs = load_records(folder, ds.geo)
+        recs = load_records(folder, ds.geo, ds.theatre)
     except mapgen.DataError as err:
         assert err.problems and all(p.file.startswith(str(folder)) for p in err.problems)
         return

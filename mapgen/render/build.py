@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..geography import Geography, WebGeometry
 from ..records import Records
 from .layers import build_payload, date_label
-from .page import Assets, DataElement, MapgenMap, ViewElement
+from .page import Assets, DataElement, MapgenMap, ViewElement, mark_built
 
 GROUP_NAMES = {
     "basemap": None,
@@ -21,7 +21,7 @@ GROUP_NAMES = {
     "provinces": "Province outlines and names",
     "changes": "Changes between the dates",
     "sites": "Facilities",
-    "positions": "Remaining government positions",
+    "positions": "",  # the theatre's name for its remaining positions
 }
 
 
@@ -39,7 +39,7 @@ def tile_layer(name: str) -> folium.TileLayer:
 
 def _add_view(
     m: folium.Map, data: DataElement, bounds: list[list[float]], *, tiles: str | None,
-    view_class: str, options: dict[str, Any], changes: bool = False,
+    view_class: str, options: dict[str, Any], positions: str, changes: bool = False,
 ) -> None:
     # a comparison has two maps side by side: their layer controls fold away
     if tiles:
@@ -48,6 +48,8 @@ def _add_view(
     for key, label in GROUP_NAMES.items():
         if key == "changes" and not changes:
             continue
+        if key == "positions":
+            label = positions
         group = folium.FeatureGroup(name=label or key, control=label is not None, show=True)
         m.add_child(group)
         groups[key] = group
@@ -87,7 +89,9 @@ def build_page(
     data = DataElement(payload)
     extra_js = {"single": (), "compare": ("compare.js",), "timeline": ("timeline.js",)}[mode]
     fig = Figure()
-    fig.header.add_child(Assets(online=online_assets, extra_js=extra_js), name="assets")
+    fig.header.add_child(Assets(records.theatre.statuses, online=online_assets, extra_js=extra_js),
+                         name="assets")
+    positions = records.theatre.position_layer
     if mode == "compare":
         left = MapgenMap(location=centre, tiles=None, zoom_start=6, width="50%", height="62%")
         right = MapgenMap(location=centre, tiles=None, zoom_start=6, width="50%", height="62%",
@@ -97,16 +101,21 @@ def build_page(
             fig.add_child(m)
         left.add_child(data)
         _add_view(left, data, bounds, tiles=tiles, view_class="View",
-                  options={"frame": 0, "side": "before", "legend": False}, changes=True)
+                  options={"frame": 0, "side": "before", "legend": False}, positions=positions,
+                  changes=True)
         _add_view(right, data, bounds, tiles=tiles, view_class="View",
-                  options={"frame": 1, "side": "after", "compact": True}, changes=True)
+                  options={"frame": 1, "side": "after", "compact": True}, positions=positions,
+                  changes=True)
         fig.add_child(_CompareGlue(left, right))
+        mark_built(fig)
         return left
     m = MapgenMap(location=centre, tiles=None, zoom_start=6)
     fig.add_child(m)
     m.add_child(data)
     view_class = "TimelineView" if mode == "timeline" else "View"
-    _add_view(m, data, bounds, tiles=tiles, view_class=view_class, options={})
+    _add_view(m, data, bounds, tiles=tiles, view_class=view_class, options={},
+              positions=positions)
+    mark_built(fig)
     return m
 
 

@@ -1,7 +1,8 @@
 """Print-quality static figures of the control map (PNG, SVG, PDF), drawn with matplotlib.
 
-Maps are drawn in :data:`mapgen.geography.EQUAL_AREA_CRS`, whose scale is within 0.3% of
-true anywhere in Afghanistan, so one scale bar serves the whole map. Only matplotlib's
+Maps are drawn in the boundaries' equal-area projection (:func:`mapgen.geography.equal_area_crs`,
+an Albers cone fitted to their extent, whose scale stays within a fraction of a percent of
+true over a country-sized extent), so one scale bar serves the whole map. Only matplotlib's
 object-oriented API is used (no pyplot, no global figure state); the rcParams a figure needs
 are set in an ``rc_context`` around drawing and saving.
 """
@@ -28,22 +29,15 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.path import Path as MplPath
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 
-from ..api import Dataset, DateLike, as_date, status_on
 from ..control import ControlState
 from ..errors import InputError
-from ..geography import EQUAL_AREA_CRS
-from ..records import DEFAULT_DATA
-from .figure_legend import _HATCH, _HATCH_COLOUR, _INK, _STYLE, _draw_legend
+from ..geography import Geography, WebGeometry
+from ..records import Records
+from ..theatre import Theatre
+from .figure_legend import HATCH, HATCH_COLOUR, INK, draw_legend
 from .layers import date_label
-from .page import write_atomic
-from .style import (
-    BOUNDARY_CREDIT,
-    KIND_SYMBOLS,
-    POPULATION_CREDIT,
-    POSITION_COLOUR,
-)
 
 #: Page sizes in inches: a 16:9 slide and landscape A4.
 SIZES: dict[str, tuple[float, float]] = {"slide": (13.33, 7.5), "a4": (11.69, 8.27)}
@@ -71,6 +65,9 @@ class _Scene:
 
     label: str
     codes: list[str]
+    theatre: Theatre
+    crs: CRS
+    country_name: str
     districts: gpd.GeoSeries
     provinces: gpd.GeoSeries
     context: gpd.GeoSeries
@@ -80,7 +77,7 @@ class _Scene:
 
 
 @dataclass(frozen=True)
-class _Layout:
+class Layout:
     """Axes rectangles in figure fractions and font sizes for one page size and map count."""
 
     maps: list[tuple[float, float, float, float]]
@@ -90,73 +87,28 @@ class _Layout:
     font: float
 
 
-def export_figure(
-    dataset: Dataset,
-    after: DateLike,
+def draw_figure(
+    states: Sequence[ControlState],
     *,
-    before: DateLike | None = None,
-    region: str = "north",
+    geo: Geography,
+    web: WebGeometry,
+    records: Records,
+    codes: list[str],
+    label: str,
     fmt: str = "png",
-    out: str | os.PathLike[str] | None = None,
     dpi: int = 200,
     size: str = "slide",
-    detail: str = "medium",
-) -> bytes | Path:
-    """A print-quality control map of ``region`` on ``after``, or ``before`` and ``after``
-    side by side.
-
-    Parameters
-    ----------
-    dataset
-        Boundaries and records from :func:`mapgen.load`.
-    after
-        The date of the map (the right-hand map when ``before`` is given).
-    before
-        An earlier date: draw two maps, ``before`` left and ``after`` right, with one legend.
-    region
-        ``north``, ``all`` or a comma list of province names, as for :func:`mapgen.status_on`.
-    fmt
-        ``png``, ``svg`` (text kept as text) or ``pdf``.
-    out
-        Write the figure here atomically and return its path; return the bytes when omitted.
-    dpi
-        Dots per inch of a PNG, 50 to 600 (200 on a slide gives 2666 x 1500 pixels).
-    size
-        ``slide`` (16:9, 13.33 x 7.5 in) or ``a4`` (landscape, 11.69 x 8.27 in).
-    detail
-        Boundary precision: ``low``, ``medium`` or ``high``.
-
-    Returns
-    -------
-    bytes or pathlib.Path
-        The file's bytes, or its path when ``out`` is given.
-
-    Raises
-    ------
-    mapgen.errors.InputError
-        A bad format, size, dpi or ``out`` suffix (all reported at once, before any drawing),
-        or a bad date, region or detail.
-
-    Notes
-    -----
-    The same inputs give the same bytes. SVG text stays text (searchable and editable); PDF
-    compression follows matplotlib's ``pdf.compression`` rcParam.
-    """
-    _check_options(fmt, size, dpi, out)
-    days = [as_date(before), as_date(after)] if before is not None else [as_date(after)]
-    if len(days) == 2 and days[1] <= days[0]:
-        raise InputError(f"after {days[1]} must be later than before {days[0]}")
-    scene = _scene(dataset, region, detail)
-    states = [status_on(dataset, day, region=region) for day in days]
+) -> bytes:
+    """The figure of ``states`` (one map, or two side by side) of the provinces ``codes``,
+    as the bytes of a ``fmt`` file; :func:`mapgen.export_figure` is the public entry."""
+    scene = _scene(geo, web, records.theatre, codes, label)
     with mpl.rc_context(_RC):  # type: ignore[arg-type]  # stubs want literal keys
-        fig = _compose(scene, states, size, _records_credit(dataset, states))
-        data = _save(fig, fmt, dpi, _title(scene, states))
-    if out is not None:
-        return write_atomic(out, data)
-    return data
+        fig = _compose(scene, states, size, _records_credit(records, states))
+        return _save(fig, fmt, dpi, _title(scene, states))
 
 
-def _check_options(fmt: str, size: str, dpi: int, out: str | os.PathLike[str] | None) -> None:
+def check_options(fmt: str, size: str, dpi: int, out: str | os.PathLike[str] | None) -> None:
+    """Every problem with the figure options at once, before any drawing."""
     problems = []
     if fmt not in FORMATS:
         problems.append(f"fmt {fmt!r}: use png, svg or pdf")
@@ -174,28 +126,30 @@ def _check_options(fmt: str, size: str, dpi: int, out: str | os.PathLike[str] | 
         raise InputError("bad figure options: " + "; ".join(problems))
 
 
-def _scene(dataset: Dataset, region: str, detail: str) -> _Scene:
-    codes, label = dataset.region(region)
-    web = dataset.web(detail)
-    geo = dataset.geo
+def _scene(geo: Geography, web: WebGeometry, theatre: Theatre, codes: list[str],
+           label: str) -> _Scene:
     in_region = geo.districts.index[geo.districts["province_pcode"].isin(codes)]
-    provinces = web.provinces.to_crs(EQUAL_AREA_CRS)
+    crs = geo.equal_area
+    provinces = web.provinces.to_crs(crs)
     region_provinces = provinces.loc[codes]
     x0, y0, x1, y1 = region_provinces.total_bounds
     mx, my = (x1 - x0) * _MARGIN, (y1 - y0) * _MARGIN
     return _Scene(
         label=label,
         codes=list(codes),
-        districts=web.districts.loc[in_region].to_crs(EQUAL_AREA_CRS),
+        theatre=theatre,
+        crs=crs,
+        country_name=str(geo.country["name"].iloc[0]),
+        districts=web.districts.loc[in_region].to_crs(crs),
         provinces=region_provinces,
         context=provinces.drop(index=codes),
-        country=web.country.to_crs(EQUAL_AREA_CRS),
+        country=web.country.to_crs(crs),
         names=geo.provinces["name"].to_dict(),
         extent=(x0 - mx, y0 - my, x1 + mx, y1 + my),
     )
 
 
-def _records_credit(dataset: Dataset, states: Sequence[ControlState]) -> str:
+def _records_credit(records: Records, states: Sequence[ControlState]) -> str:
     """The sources behind what is drawn (records in force on the dates shown), as the
     interactive page counts them."""
     cited: set[str] = set()
@@ -203,13 +157,14 @@ def _records_credit(dataset: Dataset, states: Sequence[ControlState]) -> str:
         for frame in (state.districts, state.sites):
             for sources in frame["sources"]:
                 cited.update(sources)
-    folder = Path(dataset.records.folder).resolve()
-    where = "mapgen data/events" if folder == DEFAULT_DATA.resolve() else folder.name
+    theatre = records.theatre
+    folder = Path(records.folder).resolve()
+    where = f"mapgen {theatre.id}" if folder == theatre.folder.resolve() else folder.name
     return f"Records: {len(cited)} cited sources ({where})"
 
 
 def _heading(scene: _Scene) -> str:
-    return f"Territorial control \u2014 {scene.label}"
+    return f"{scene.theatre.title} \u2014 {scene.label}"
 
 
 def _title(scene: _Scene, states: Sequence[ControlState]) -> str:
@@ -220,7 +175,7 @@ def _title(scene: _Scene, states: Sequence[ControlState]) -> str:
 # --- layout -----------------------------------------------------------------------------
 
 
-def _layout(size: str, pair: bool) -> _Layout:
+def _layout(size: str, pair: bool) -> Layout:
     """Rectangles in inches (left, bottom, right, top) turned into figure fractions."""
     w, h = SIZES[size]
     top, bottom, side = h - 1.05, 0.45, 0.3
@@ -230,7 +185,7 @@ def _layout(size: str, pair: bool) -> _Layout:
 
     if not pair:
         col = 3.2 if size == "slide" else 3.0
-        return _Layout(
+        return Layout(
             maps=[frac(side, bottom, w - col - 0.45, top)],
             inset=None,
             legend=frac(w - col - 0.1, bottom, w - side, top),
@@ -242,7 +197,7 @@ def _layout(size: str, pair: bool) -> _Layout:
     maps_bottom = bottom + band + 0.1
     top -= 0.35  # room for each map's date
     inset_w = 2.2
-    return _Layout(
+    return Layout(
         maps=[frac(side, maps_bottom, side + half, top),
               frac(side + half + gap, maps_bottom, w - side, top)],
         inset=frac(side, bottom, side + inset_w, bottom + band),
@@ -257,9 +212,9 @@ def _compose(scene: _Scene, states: Sequence[ControlState], size: str, records: 
     FigureCanvasAgg(fig)
     layout = _layout(size, pair=len(states) == 2)
     fig.text(0.3 / w, 1 - 0.28 / h, _heading(scene),
-             fontsize=20, fontweight="bold", color=_INK, va="top")
+             fontsize=20, fontweight="bold", color=INK, va="top")
     subtitle = " \u2192 ".join(date_label(s.date) for s in states)
-    fig.text(0.3 / w, 1 - 0.72 / h, subtitle, fontsize=14, color=_INK, va="top")
+    fig.text(0.3 / w, 1 - 0.72 / h, subtitle, fontsize=14, color=INK, va="top")
     axes = [fig.add_axes(rect) for rect in layout.maps]
     for ax in axes:
         _set_extent(ax, scene.extent)
@@ -271,11 +226,11 @@ def _compose(scene: _Scene, states: Sequence[ControlState], size: str, records: 
     for ax, state in zip(axes, states, strict=True):
         _draw_map(ax, scene, state, reserved, small=len(states) == 2)
         if len(states) == 2:
-            ax.set_title(date_label(state.date), fontsize=14, fontweight="bold", color=_INK,
+            ax.set_title(date_label(state.date), fontsize=14, fontweight="bold", color=INK,
                          pad=6)
     _draw_inset(fig.add_axes(inset), scene, axes[0])
-    _draw_legend(fig.add_axes(layout.legend), states, layout)
-    credit = f"{BOUNDARY_CREDIT}  \u00b7  {POPULATION_CREDIT}  \u00b7  {records}"
+    draw_legend(fig.add_axes(layout.legend), states, scene.theatre, layout)
+    credit = "  \u00b7  ".join([*scene.theatre.credit_lines(), records])
     fig.text(0.3 / w, 0.16 / h, credit, fontsize=7.5, color="#444444", va="bottom")
     return fig
 
@@ -371,8 +326,8 @@ def _draw_map(ax: Axes, scene: _Scene, state: ControlState,
     _shapes(ax, scene.provinces.values, 4, facecolor="none", edgecolor="#333333",
             linewidth=1.2 if small else 1.4)
     _shapes(ax, scene.country.values, 4, facecolor="none", edgecolor="#666666", linewidth=1.0)
-    furniture = [_scale_bar(ax, small=small), _north_arrow(ax)]
-    discs = _draw_sites(ax, state, small=small)
+    furniture = [_scale_bar(ax, small=small), _north_arrow(ax, scene.crs)]
+    discs = _draw_sites(ax, scene, state, small=small)
     _draw_province_names(ax, scene, discs, [*reserved, *furniture], small=small)
 
 
@@ -380,16 +335,17 @@ def _draw_districts(ax: Axes, scene: _Scene, state: ControlState) -> None:
     statuses = state.districts["status"].reindex(scene.districts.index).fillna("unknown")
     low = (state.districts["confidence"].reindex(scene.districts.index) == "low").to_numpy()
     # a low-confidence record is drawn paler, as on the interactive page
-    colours = [mpl.colors.to_rgba(_STYLE[s].colour, 0.45 if weak else 1.0)
+    styles = {s.status: s for s in scene.theatre.statuses}
+    colours = [mpl.colors.to_rgba(styles[s].colour, 0.45 if weak else 1.0)
                for s, weak in zip(statuses, low, strict=True)]
     _shapes(ax, scene.districts.values, 2, facecolor=colours, edgecolor="white",
             linewidth=0.5)
-    hatched = [s for s in _STYLE.values() if s.pattern == "hatch"]
+    hatched = [s for s in styles.values() if s.pattern == "hatch"]
     for style in hatched:
         geoms = scene.districts.values[(statuses == style.status).to_numpy()]
         if len(geoms):
-            _shapes(ax, geoms, 3, facecolor="none", edgecolor="none", hatch=_HATCH,
-                    hatchcolor=_HATCH_COLOUR, linewidth=0)
+            _shapes(ax, geoms, 3, facecolor="none", edgecolor="none", hatch=HATCH,
+                    hatchcolor=HATCH_COLOUR, linewidth=0)
 
 
 def _draw_province_names(
@@ -406,7 +362,7 @@ def _draw_province_names(
     obstacles = [*reserved, *(shapely.Point(x, y, r) for x, y, r in discs)]
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.75}
-    style: dict[str, Any] = {"fontsize": size, "fontweight": "bold", "color": _INK,
+    style: dict[str, Any] = {"fontsize": size, "fontweight": "bold", "color": INK,
                              "zorder": 6, "bbox": box}
     grey: dict[str, Any] = {"fontsize": size * 0.8, "fontstyle": "italic", "color": "#888888",
                             "zorder": 1.5}
@@ -494,14 +450,17 @@ def _spread(xy: np.ndarray, radii: np.ndarray, gap: float = 1.0) -> np.ndarray:
     return pos
 
 
-def _draw_sites(ax: Axes, state: ControlState, *, small: bool) -> list[tuple[float, float, float]]:
+def _draw_sites(ax: Axes, scene: _Scene, state: ControlState, *, small: bool
+                ) -> list[tuple[float, float, float]]:
     """Lettered discs in status colours, packed around their places; returns each drawn
     disc as ``(x, y, outer radius)`` in metres."""
     sites = state.sites
     if sites.empty:
         return []
     ppm = _points_per_metre(ax)
-    to_map = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+    theatre = scene.theatre
+    symbols = {k.id: k.symbol for k in theatre.kinds}
+    to_map = Transformer.from_crs("EPSG:4326", scene.crs, always_xy=True)
     mx, my = to_map.transform(sites["lon"].to_numpy(), sites["lat"].to_numpy())
     true = np.column_stack([mx, my]) * ppm
     r = 5.5 if small else 6.5
@@ -511,21 +470,21 @@ def _draw_sites(ax: Axes, state: ControlState, *, small: bool) -> list[tuple[flo
     anchors = true / ppm
     ax.add_collection(LineCollection(list(np.stack([anchors, centres], axis=1)), colors="#444444",
                                      linewidths=0.6, zorder=7))
-    ax.scatter(anchors[:, 0], anchors[:, 1], s=4, color=_INK, zorder=7, linewidths=0)
+    ax.scatter(anchors[:, 0], anchors[:, 1], s=4, color=INK, zorder=7, linewidths=0)
     for (code, site), (cx, cy), has_ring in zip(sites.iterrows(), centres, ring, strict=True):
         dashed = site["precision"] != "exact"
         # a white halo parts the disc from a field of the same colour
         ax.add_patch(Circle((cx, cy), (r + 1.0) / ppm, facecolor="white", edgecolor="none",
                             zorder=7.9))
-        ax.add_patch(Circle((cx, cy), r / ppm, facecolor=_STYLE[site["status"]].colour,
-                            edgecolor=_INK, linewidth=0.8, zorder=8,
+        ax.add_patch(Circle((cx, cy), r / ppm, facecolor=theatre.style(site["status"]).colour,
+                            edgecolor=INK, linewidth=0.8, zorder=8,
                             linestyle=(0, (2.2, 1.4)) if dashed else "solid"))
-        ax.text(cx, cy, KIND_SYMBOLS[site["kind"]][0], fontsize=r * 1.15, fontweight="bold",
+        ax.text(cx, cy, symbols[site["kind"]], fontsize=r * 1.15, fontweight="bold",
                 color="#111111", ha="center", va="center_baseline", zorder=9, clip_on=True,
                 gid=f"site-{code}")
         if has_ring:
             ax.add_patch(Circle((cx, cy), (r + 1.9) / ppm, facecolor="none",
-                                edgecolor=POSITION_COLOUR, linewidth=2.4, zorder=8.5))
+                                edgecolor=theatre.position_colour, linewidth=2.4, zorder=8.5))
     return [(float(x), float(y), float(rad) / ppm) for (x, y), rad in zip(centres, radii,
                                                                           strict=True)]
 
@@ -548,35 +507,35 @@ def _scale_bar(ax: Axes, *, small: bool) -> shapely.Geometry:
                      height + 2 * pad + 12 / ppm, facecolor="white", edgecolor="none",
                      alpha=0.8, zorder=10)
     ax.add_patch(back)
-    for i, colour in enumerate((_INK, "white")):
+    for i, colour in enumerate((INK, "white")):
         ax.add_patch(Rectangle((bx + i * length / 2, by), length / 2, height, facecolor=colour,
-                               edgecolor=_INK, linewidth=0.8, zorder=11))
+                               edgecolor=INK, linewidth=0.8, zorder=11))
     size = 7.5 if small else 8.5
     km = round(length / 1000)
     for frac, text in ((0, "0"), (0.5, f"{km / 2:g}"), (1, f"{km} km")):
-        ax.text(bx + frac * length, by + height + 2.5 / ppm, text, fontsize=size, color=_INK,
+        ax.text(bx + frac * length, by + height + 2.5 / ppm, text, fontsize=size, color=INK,
                 ha="center", va="bottom", zorder=11)
     (x, y), (w, h) = back.get_xy(), (back.get_width(), back.get_height())
     return shapely.box(x, y, x + w, y + h)
 
 
-def _north_arrow(ax: Axes) -> shapely.Geometry:
+def _north_arrow(ax: Axes, crs: CRS) -> shapely.Geometry:
     """An arrow to true north at the arrow's own place (meridians converge in the Albers
     projection, so grid north is not quite true north away from the central meridian)."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     ppm = _points_per_metre(ax)
     bx, by = x0 + (x1 - x0) * 0.045, y1 - (y1 - y0) * 0.17
-    to_geo = Transformer.from_crs(EQUAL_AREA_CRS, "EPSG:4326", always_xy=True)
-    to_map = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+    to_geo = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     lon, lat = to_geo.transform(bx, by)
     nx, ny = to_map.transform(lon, lat + 0.1)
     unit = np.array([nx - bx, ny - by]) / np.hypot(nx - bx, ny - by)
     tip = np.array([bx, by]) + unit * 26 / ppm
     ax.annotate("", xy=tuple(tip), xytext=(bx, by), zorder=11,
                 arrowprops={"arrowstyle": "-|>,head_length=0.7,head_width=0.35",
-                            "color": _INK, "linewidth": 1.8})
+                            "color": INK, "linewidth": 1.8})
     label = tip + unit * 3 / ppm
-    ax.text(label[0], label[1], "N", fontsize=12, fontweight="bold", color=_INK,
+    ax.text(label[0], label[1], "N", fontsize=12, fontweight="bold", color=INK,
             ha="center", va="bottom", zorder=11)
     reach = 10 / ppm
     return shapely.box(bx - reach, by - reach, bx + reach, label[1] + 2 * reach)
@@ -628,6 +587,6 @@ def _draw_inset(ax: Axes, scene: _Scene, main: Axes) -> None:
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
         spine.set_color("#999999")
-    # Afghanistan's south-east corner of its bounding box is empty (Pakistan): room for a key
-    ax.text(0.97, 0.04, "Afghanistan\nregion: grey\nthis map: red", fontsize=6.5,
+    # the key sits in the lower right corner of the country's bounding box
+    ax.text(0.97, 0.04, f"{scene.country_name}\nregion: grey\nthis map: red", fontsize=6.5,
             color="#444444", transform=ax.transAxes, ha="right", va="bottom", linespacing=1.3)

@@ -19,9 +19,9 @@ import shapely
 
 from ..arcs import Topology, build_topology
 from ..control import ControlState
-from ..geography import GRID, Geography, WebGeometry
+from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
 from ..records import Records
-from .style import STATUS_INDEX, legend_payload
+from .style import PAYLOAD_VERSION, legend_payload
 
 _SCALE = round(1 / GRID)
 
@@ -153,6 +153,8 @@ def build_payload(
     ppos = {c: i for i, c in enumerate(pcodes)}
     site_ids = sorted(states[0].sites.index) if states else []
 
+    theatre = records.theatre
+    status_index = theatre.index
     d_rec, d_held, s_rec, s_held, positions = _reference_arrays(records, states, dcodes,
                                                                  site_ids)
     # one payload record per (record in force, day its status began) pair in use
@@ -166,22 +168,16 @@ def build_payload(
     d_ref = refs[:d_rec.size].reshape(d_rec.shape)
     s_ref = refs[d_rec.size:].reshape(s_rec.shape)
     recs = records.control
-    rec_rows: list[list[Any]] = []
+    rec_cols: dict[str, list[Any]] = {k: [] for k in ("since", "status", "via", "note", "sources",
+                                                      "confidence", "held_since")}
     cited: set[str] = set()
-    first_row: dict[int, int] = {}
     for key in uniq.tolist():
-        i = key >> 32
-        r = recs[i]
-        held = dt.date.fromordinal(key & 0xFFFFFFFF).isoformat()
-        if i in first_row:
-            # the same record again (a province or country record deciding places whose
-            # status began on different days): a reference to its first row and the day;
-            # mapgen.js expands it on load (mapgenArcs.expandRecords)
-            rec_rows.append([first_row[i], held])
-            continue
-        first_row[i] = len(rec_rows)
-        rec_rows.append([r.date.isoformat(), STATUS_INDEX[r.status], r.place, r.note,
-                         list(r.sources), r.confidence, held])
+        r = recs[key >> 32]
+        for col, value in (("since", r.date.isoformat()), ("status", status_index[r.status]),
+                           ("via", r.place), ("note", r.note), ("sources", list(r.sources)),
+                           ("confidence", r.confidence),
+                           ("held_since", dt.date.fromordinal(key & 0xFFFFFFFF).isoformat())):
+            rec_cols[col].append(value)
         cited.update(r.sources)
 
     frames = []
@@ -189,14 +185,12 @@ def build_payload(
     prev_s = np.full(len(site_ids), -1, dtype=np.int64)
     for k, (state, label) in enumerate(zip(states, date_labels, strict=True)):
         cur_d, cur_s = d_ref[:, k], s_ref[:, k]
-        dch = np.flatnonzero(cur_d != prev_d)
-        sch = np.flatnonzero(cur_s != prev_s)
         frames.append({
             "date": state.date.isoformat(),
             "label": label,
-            "d": [[i, v] for i, v in zip(dch.tolist(), cur_d[dch].tolist(), strict=True)],
-            "s": [[i, v] for i, v in zip(sch.tolist(), cur_s[sch].tolist(), strict=True)],
-            # remaining government positions, decided once in Python (control)
+            "d": _delta(cur_d, prev_d),
+            "s": _delta(cur_s, prev_s),
+            # remaining positions, decided once in Python (control.Resolution.positions)
             "p": positions[k],
         })
         prev_d, prev_s = cur_d, cur_s
@@ -207,17 +201,20 @@ def build_payload(
     enc = _encoded(web, groups, tuple(dcodes), tuple(pcodes), avoid)
     names = {**geo.country["name"].to_dict(), **geo.provinces["name"].to_dict(),
              **geo.districts["name"].to_dict()}
+    lang = geo.local_lang
     return {
+        "version": PAYLOAD_VERSION,
         "title": title,
         "scale": _SCALE,
         "arcs": enc["arcs"],
         "country": enc["country"],
         "region": region_label,
-        "legend": legend_payload(),
+        "legend": legend_payload(theatre, local_lang=lang, rtl=lang.split("-")[0] in RTL_LANGUAGES,
+                                 population=bool(geo.districts["population"].notna().any())),
         "districts": {
             "code": dcodes,
             "name": dist["name"].tolist(),
-            "dari": dist["name_dari"].tolist(),
+            "local": dist["name_local"].tolist(),
             "prov": [ppos[p] for p in dist["province_pcode"]],
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
@@ -226,7 +223,7 @@ def build_payload(
         "provinces": {
             "code": pcodes,
             "name": geo.provinces.loc[pcodes, "name"].tolist(),
-            "dari": geo.provinces.loc[pcodes, "name_dari"].tolist(),
+            "local": geo.provinces.loc[pcodes, "name_local"].tolist(),
             "geom": enc["provinces"],
             "label": enc["labels"],
         },
@@ -240,14 +237,21 @@ def build_payload(
             "precision": [sites[s].precision for s in site_ids],
             "district": [sites[s].district for s in site_ids],
         },
-        "names": {c: names[c] for c in sorted({r[2] for r in rec_rows if len(r) > 2} & set(names))},
-        "records": rec_rows,
+        "names": {c: names[c] for c in sorted(set(rec_cols["via"]) & set(names))},
+        "records": rec_cols,
         "sources": {
-            sid: [s.publisher, s.title, s.published.isoformat(), s.url]
+            sid: {"publisher": s.publisher, "title": s.title, "published": s.published.isoformat(),
+                  "url": s.url}
             for sid, s in sorted(records.sources.items()) if sid in cited
         },
         "frames": frames,
     }
+
+
+def _delta(cur: np.ndarray, prev: np.ndarray) -> dict[str, list[int]]:
+    """The rows whose reference changed, and their new references."""
+    changed = np.flatnonzero(cur != prev)
+    return {"i": changed.tolist(), "ref": cur[changed].tolist()}
 
 
 def _reference_arrays(

@@ -17,7 +17,8 @@ import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from .style import STATUS_STYLES
+from ..theatre import StatusStyle
+from .style import status_css
 
 LEAFLET_VERSION = "1.9.3"
 LEAFLET_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
@@ -59,16 +60,6 @@ def _asset(name: str) -> str:
     return (resources.files("mapgen.render") / "assets" / name).read_text(encoding="utf-8")
 
 
-def status_css() -> str:
-    rules = []
-    for i, s in enumerate(STATUS_STYLES):
-        fill = s.colour
-        if s.pattern == "hatch":
-            fill = f"repeating-linear-gradient(45deg, {s.colour} 0 4px, #555 4px 6px)"
-        rules.append(f".mapgen-s{i}{{background:{fill};}}")
-    return "\n".join(rules)
-
-
 def to_script_json(data: Any) -> str:
     """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&`` and ``'`` are escaped as
     folium and Jinja do, and so are the two line separators JavaScript once rejected."""
@@ -83,11 +74,13 @@ def to_script_json(data: Any) -> str:
 class Assets(Element):
     """Leaflet and the mapgen page code, inline (default) or from a CDN (``online=True``)."""
 
-    def __init__(self, *, online: bool = False, extra_js: tuple[str, ...] = ()) -> None:
+    def __init__(self, statuses: tuple[StatusStyle, ...], *, online: bool = False,
+                 extra_js: tuple[str, ...] = ()) -> None:
         super().__init__()
         self._name = "MapgenAssets"
         self.online = online
         self.extra_js = extra_js
+        self.statuses = statuses
 
     def render(self, **kwargs: Any) -> str:
         parts = []
@@ -95,7 +88,7 @@ class Assets(Element):
             parts.append(f'<link rel="stylesheet" href="{LEAFLET_CDN}/leaflet.css"/>')
         else:
             parts.append(f"<style>{leaflet_css()}</style>")
-        parts.append(f"<style>{_asset('mapgen.css')}\n{status_css()}</style>")
+        parts.append(f"<style>{_asset('mapgen.css')}\n{status_css(self.statuses)}</style>")
         if self.online:
             parts.append(f'<script src="{LEAFLET_CDN}/leaflet.js"></script>')
         else:
@@ -221,8 +214,34 @@ def stabilise_ids(root: Element) -> None:
     rekey(root)
 
 
+def _nodes(root: Element) -> list[Element]:
+    """Every element of a page: the tree under the figure and its header, body and script."""
+    out: list[Element] = []
+    stack = [root, *(getattr(root, part) for part in ("header", "html", "script") if hasattr(root, part))]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(node._children.values())
+    return out
+
+
+def mark_built(figure: Element) -> None:
+    """Remember the children of every element of a freshly built page, so a render can start
+    from it again: branca and folium add elements whenever a page is rendered (each element's
+    code into the figure's parts, an ``addTo`` call under each layer), e.g. when a notebook
+    shows it."""
+    figure._mapgen_built = [(node, list(node._children.items()))  # type: ignore[attr-defined]
+                            for node in _nodes(figure)]
+
+
 def render_html(map_: folium.Map) -> str:
-    root = map_.get_root()
+    """The page's HTML, rendered from a copy as built: the caller's map is never changed, so
+    showing it in a notebook and then saving it writes one map, with the same bytes."""
+    import copy
+
+    root = copy.deepcopy(map_.get_root())
+    for node, children in getattr(root, "_mapgen_built", ()):
+        node._children = OrderedDict(children)
     stabilise_ids(root)
     return root.render()
 

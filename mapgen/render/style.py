@@ -1,58 +1,39 @@
-"""Status colours, patterns, symbols and legend text shared by every output."""
+"""Legend data shared by every output, from the theatre's statuses, kinds and credits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..theatre import StatusStyle, Theatre
 
-from ..records import SITE_KINDS, STATUSES
+__all__ = ["PAYLOAD_VERSION", "StatusStyle", "legend_payload", "status_css"]
 
-
-@dataclass(frozen=True)
-class StatusStyle:
-    status: str
-    label: str
-    colour: str
-    pattern: str  # "" or "hatch"
+#: Version of the page payload's layout (docs/PAYLOAD.md: named fields, tables by column);
+#: bumped on any change ``mapgen.js`` must know about.
+PAYLOAD_VERSION = 2
 
 
-#: Paul Tol's colour-blind-safe "bright" scheme; contested is also hatched, so it reads in
-#: grey-scale print and for every colour-vision deficiency.
-STATUS_STYLES: tuple[StatusStyle, ...] = (
-    StatusStyle("government", "Government", "#4477AA", ""),
-    StatusStyle("taliban", "Taliban", "#EE6677", ""),
-    StatusStyle("contested", "Contested", "#CCBB44", "hatch"),
-    StatusStyle("unknown", "Unknown (no record)", "#DDDDDD", ""),
-)
-assert tuple(s.status for s in STATUS_STYLES) == STATUSES
-
-STATUS_INDEX = {s.status: i for i, s in enumerate(STATUS_STYLES)}
-
-#: One letter per site kind, drawn in a status-coloured disc; labels for the legend.
-KIND_SYMBOLS: dict[str, tuple[str, str]] = {
-    "city": ("C", "City / provincial capital"),
-    "governor_compound": ("G", "Governor's compound"),
-    "police_hq": ("P", "Police headquarters"),
-    "nds_office": ("N", "NDS (intelligence) office"),
-    "prison": ("J", "Prison"),
-    "army_base": ("A", "Army base"),
-    "airport": ("\u2708", "Airport"),
-    "district_centre": ("D", "District centre"),
-    "other": ("\u2022", "Other site"),
-}
-assert tuple(KIND_SYMBOLS) == SITE_KINDS
-
-POSITION_COLOUR = "#223355"
-POSITION_LABEL = "Government-held position in a district lost (Taliban or contested)"
-
-BOUNDARY_CREDIT = "Boundaries: AGCHO / OCHA (COD-AB, 2018)"
-POPULATION_CREDIT = "Population: CSO/NSIA estimates 2019-20"
-
-
-def legend_payload() -> dict[str, object]:
-    """What the page needs to draw the legend and colour shapes."""
+def legend_payload(theatre: Theatre, *, local_lang: str, rtl: bool, population: bool
+                   ) -> dict[str, object]:
+    """What the page needs to draw the legend, colour shapes and word its popups."""
     return {
-        "statuses": [[s.status, s.label, s.colour, s.pattern] for s in STATUS_STYLES],
-        "kinds": [[k, g, label] for k, (g, label) in KIND_SYMBOLS.items()],
-        "position": [POSITION_COLOUR, POSITION_LABEL],
-        "credits": [BOUNDARY_CREDIT, POPULATION_CREDIT],
+        "statuses": [{"id": s.status, "label": s.label, "colour": s.colour, "pattern": s.pattern}
+                     for s in theatre.statuses],
+        "kinds": [{"id": k.id, "symbol": k.symbol, "label": k.label} for k in theatre.kinds],
+        "position": {"colour": theatre.position_colour, "label": theatre.position_label,
+                     "tooltip": theatre.position_tooltip},
+        "credits": theatre.credit_lines(),
+        "population_note": theatre.population_note if population else "",
+        "population": population,
+        "local_lang": local_lang,
+        "local_dir": "rtl" if rtl else "ltr",
     }
+
+
+def status_css(statuses: tuple[StatusStyle, ...]) -> str:
+    """One class per status (``mapgen-s0`` ...) for legend swatches, hatched where asked."""
+    rules = []
+    for i, s in enumerate(statuses):
+        fill = s.colour
+        if s.pattern == "hatch":
+            fill = f"repeating-linear-gradient(45deg, {s.colour} 0 4px, #555 4px 6px)"
+        rules.append(f".mapgen-s{i}{{background:{fill};}}")
+    return "\n".join(rules)

@@ -41,13 +41,6 @@
     return out;
   }
 
-  // a record row repeated with another held-since day is sent as [row, day]: expanded once
-  function expandRecords(data) {
-    data.records.forEach(function (r, i) {
-      if (r.length === 2) data.records[i] = data.records[r[0]].slice(0, 6).concat([r[1]]);
-    });
-  }
-
   function ring(arcs, refs) {
     var out = [], i, a;
     refs.forEach(function (r) {
@@ -77,7 +70,7 @@
   var LABELS_UP_TO = 400;
 
   global.mapgenArcs = {
-    points: points, rings: rings, steps: steps, expandRecords: expandRecords,
+    points: points, rings: rings, steps: steps,
     CANVAS_FROM: CANVAS_FROM, LABELS_UP_TO: LABELS_UP_TO
   };
 })(window);

@@ -41,14 +41,14 @@
     t.appendChild(head);
     data.changes.forEach(function (c) {
       var tr = el("tr");
-      tr.setAttribute("data-place", c[0]);
-      tr.appendChild(el("td", null, c[2]));
-      tr.appendChild(el("td", null, c[1]));
-      tr.appendChild(el("td", null, c[6]));
-      var b = el("td"); b.appendChild(mg.statusCell(data, c[3])); tr.appendChild(b);
-      var a = el("td"); a.appendChild(mg.statusCell(data, c[4])); tr.appendChild(a);
-      tr.appendChild(el("td", null, c[5] || "\u2014"));
-      var s = el("td"); s.appendChild(mg.sourceList(data, c[7])); tr.appendChild(s);
+      tr.setAttribute("data-place", c.place);
+      tr.appendChild(el("td", null, c.name));
+      tr.appendChild(el("td", null, c.level));
+      tr.appendChild(el("td", null, c.province));
+      var b = el("td"); b.appendChild(mg.statusCell(data, c.before)); tr.appendChild(b);
+      var a = el("td"); a.appendChild(mg.statusCell(data, c.after)); tr.appendChild(a);
+      tr.appendChild(el("td", null, c.changed_on || "\u2014"));
+      var s = el("td"); s.appendChild(mg.sourceList(data, c.sources)); tr.appendChild(s);
       t.appendChild(tr);
     });
     return t;

@@ -5,6 +5,7 @@
   "use strict";
 
   var SVGNS = "http://www.w3.org/2000/svg";
+  var PAYLOAD_VERSION = 2;  // mapgen.render.style.PAYLOAD_VERSION
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -23,7 +24,7 @@
   }
 
   function fmtInt(n) {
-    if (n === null || n === undefined) return "not available";
+    if (n === null || n === undefined) return "n/a";
     return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   }
 
@@ -36,14 +37,14 @@
     var defs = document.createElementNS(SVGNS, "defs");
     defs.setAttribute("class", "mapgen");
     statuses.forEach(function (s, i) {
-      if (s[3] !== "hatch") return;
+      if (s.pattern !== "hatch") return;
       var p = document.createElementNS(SVGNS, "pattern");
       p.setAttribute("id", "mapgen-hatch-" + i);
       p.setAttribute("patternUnits", "userSpaceOnUse");
       p.setAttribute("width", "8"); p.setAttribute("height", "8");
       p.setAttribute("patternTransform", "rotate(45)");
       var r = document.createElementNS(SVGNS, "rect");
-      r.setAttribute("width", "8"); r.setAttribute("height", "8"); r.setAttribute("fill", s[2]);
+      r.setAttribute("width", "8"); r.setAttribute("height", "8"); r.setAttribute("fill", s.colour);
       var l = document.createElementNS(SVGNS, "line");
       l.setAttribute("x1", "0"); l.setAttribute("y1", "0"); l.setAttribute("x2", "0"); l.setAttribute("y2", "8");
       l.setAttribute("stroke", "#555"); l.setAttribute("stroke-width", "2.5");
@@ -54,7 +55,7 @@
 
   function fillFor(statuses, idx) {
     var s = statuses[idx];
-    return s[3] === "hatch" ? "url(#mapgen-hatch-" + idx + ")" : s[2];
+    return s.pattern === "hatch" ? "url(#mapgen-hatch-" + idx + ")" : s.colour;
   }
 
   function State(data) {
@@ -65,14 +66,21 @@
     for (i = 0; i < ns; i++) s.push(-1);
     this.frames = data.frames.map(function (f) {
       d = d.slice(); s = s.slice();
-      f.d.forEach(function (c) { d[c[0]] = c[1]; });
-      f.s.forEach(function (c) { s[c[0]] = c[1]; });
+      f.d.i.forEach(function (k, n) { d[k] = f.d.ref[n]; });
+      f.s.i.forEach(function (k, n) { s[k] = f.s.ref[n]; });
       return { date: f.date, label: f.label, d: d, s: s, p: f.p };
     });
   }
 
+  function record(data, ref) {
+    // one record of the column-stored table, as an object with the payload's field names
+    var r = data.records;
+    return { since: r.since[ref], status: r.status[ref], via: r.via[ref], note: r.note[ref],
+             sources: r.sources[ref], confidence: r.confidence[ref], held_since: r.held_since[ref] };
+  }
+
   function statusOf(data, ref) {
-    return ref < 0 ? data.legend.statuses.length - 1 : data.records[ref][1];
+    return ref < 0 ? data.legend.statuses.length - 1 : data.records.status[ref];
   }
 
   function sourceList(data, ids) {
@@ -81,8 +89,8 @@
       var src = data.sources[id];
       var li = el("li");
       if (!src) { li.textContent = id; list.appendChild(li); return; }
-      var text = src[0] + (src[1] ? ", \u201c" + src[1] + "\u201d" : "") + ", " + src[2];
-      var url = safeUrl(src[3]);
+      var text = src.publisher + (src.title ? ", \u201c" + src.title + "\u201d" : "") + ", " + src.published;
+      var url = safeUrl(src.url);
       if (url) {
         var a = el("a", null, text);
         a.setAttribute("href", url);
@@ -110,7 +118,7 @@
     var span = el("span", "mapgen-status");
     var sw = el("i", "mapgen-swatch mapgen-s" + idx);
     span.appendChild(sw);
-    span.appendChild(document.createTextNode(data.legend.statuses[idx][1]));
+    span.appendChild(document.createTextNode(data.legend.statuses[idx].label));
     return span;
   }
 
@@ -127,31 +135,37 @@
       row(table, "Since", "no record on or before this date");
       return null;
     }
-    var rec = data.records[ref];
-    var age = daysBetween(rec[6], date);
-    row(table, "Since", rec[6] + (age > 0 ? " (" + age + " days before this date)" : " (this date)"));
-    var latest = rec[0];
-    if (rec[2] !== code) latest += " (set by the record for " + (data.names[rec[2]] || rec[2]) + ")";
-    if (rec[0] !== rec[6] || rec[2] !== code) row(table, "Record in force", latest);
-    if (rec[5]) row(table, "Confidence", rec[5]);
-    if (rec[3]) row(table, "Note", rec[3]);
+    var rec = record(data, ref);
+    var age = daysBetween(rec.held_since, date);
+    row(table, "Since", rec.held_since + (age > 0 ? " (" + age + " days before this date)" : " (this date)"));
+    var latest = rec.since;
+    if (rec.via !== code) latest += " (set by the record for " + (data.names[rec.via] || rec.via) + ")";
+    if (rec.since !== rec.held_since || rec.via !== code) row(table, "Record in force", latest);
+    if (rec.confidence) row(table, "Confidence", rec.confidence);
+    if (rec.note) row(table, "Note", rec.note);
     return rec;
   }
 
   function districtPopup(data, state, i) {
     var box = el("div", "mapgen-popup");
     box.appendChild(el("h3", null, data.districts.name[i]));
-    var dari = el("div", "mapgen-dari", data.districts.dari[i]);
-    dari.setAttribute("dir", "rtl"); dari.setAttribute("lang", "prs");
-    box.appendChild(dari);
+    if (data.districts.local[i]) {
+      var local = el("div", "mapgen-local", data.districts.local[i]);
+      local.setAttribute("dir", data.legend.local_dir);
+      if (data.legend.local_lang) local.setAttribute("lang", data.legend.local_lang);
+      box.appendChild(local);
+    }
     var t = el("table");
     var p = data.districts.prov[i];
     row(t, "District", data.districts.code[i] + ", " + data.provinces.name[p] + " province");
     var rec = recordRows(data, t, state.d[i], data.districts.code[i], state.date);
-    row(t, "Population", fmtInt(data.districts.pop[i]) + " (CSO 2019-20)");
+    if (data.legend.population) {
+      var note = data.legend.population_note;
+      row(t, "Population", fmtInt(data.districts.pop[i]) + (note ? " (" + note + ")" : ""));
+    }
     row(t, "Area", fmtInt(Math.round(data.districts.area[i])) + " km\u00b2");
     box.appendChild(t);
-    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec[4])); }
+    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec.sources)); }
     return box;
   }
 
@@ -159,13 +173,13 @@
     var box = el("div", "mapgen-popup");
     box.appendChild(el("h3", null, data.sites.name[j]));
     var t = el("table");
-    var kind = data.legend.kinds.filter(function (k) { return k[0] === data.sites.kind[j]; })[0];
-    row(t, "Kind", kind ? kind[2] : data.sites.kind[j]);
+    var kind = data.legend.kinds.filter(function (k) { return k.id === data.sites.kind[j]; })[0];
+    row(t, "Kind", kind ? kind.label : data.sites.kind[j]);
     row(t, "Position", data.sites.precision[j] === "exact" ? "exact" :
         data.sites.precision[j] + ": the exact position is not public");
     var rec = recordRows(data, t, state.s[j], data.sites.id[j], state.date);
     box.appendChild(t);
-    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec[4])); }
+    if (rec) { box.appendChild(el("div", "mapgen-h", "Sources")); box.appendChild(sourceList(data, rec.sources)); }
     return box;
   }
 
@@ -179,9 +193,11 @@
   }
 
   function View(map, groups, data, options) {
+    if (data.version !== PAYLOAD_VERSION) {
+      throw new Error("mapgen: page data version " + data.version + ", this code reads " + PAYLOAD_VERSION);
+    }
     this.map = map; this.groups = groups; this.data = data;
     this.options = options || {};
-    global.mapgenArcs.expandRecords(data);
     this.state = new State(data);
     this.current = 0;
     var scale = data.scale;
@@ -206,7 +222,7 @@
       layer.mapgenIndex = i;
       layer.bindTooltip(function () {
         return el("span", null, data.districts.name[i] + " \u2014 " +
-          statuses[statusOf(data, self.frame().d[i])][1]);
+          statuses[statusOf(data, self.frame().d[i])].label);
       }, { sticky: true });
       layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, { maxWidth: 340, autoPanPaddingTopLeft: [20, 130] });
       layer.addTo(groups.districts);
@@ -280,21 +296,21 @@
     // outline every district and mark every site whose status differs between the dates
     var data = this.data, self = this, scale = data.scale;
     data.changes.forEach(function (c) {
-      var i = data.districts.code.indexOf(c[0]), layer;
-      if (c[1] === "district" && i >= 0) {
+      var i = data.districts.code.indexOf(c.place), layer;
+      if (c.level === "district" && i >= 0) {
         layer = L.polygon(decode(data.districts.geom[i], data), {
           color: "#000000", weight: 3, dashArray: "6 4", fill: false, className: "mapgen-change"
         });
-      } else if (c[1] === "site") {
-        var j = data.sites.id.indexOf(c[0]);
+      } else if (c.level === "site") {
+        var j = data.sites.id.indexOf(c.place);
         if (j < 0) return;
         layer = L.circleMarker([data.sites.lat[j], data.sites.lon[j]], {
           radius: 17, color: "#000000", weight: 2, dashArray: "4 3", fill: false, className: "mapgen-change"
         });
       } else { return; }
       layer.bindTooltip(function () {
-        return el("span", null, c[2] + ": " + data.legend.statuses[c[3]][1] + " \u2192 " +
-                  data.legend.statuses[c[4]][1] + (c[5] ? " (" + c[5] + ")" : ""));
+        return el("span", null, c.name + ": " + data.legend.statuses[c.before].label + " \u2192 " +
+                  data.legend.statuses[c.after].label + (c.changed_on ? " (" + c.changed_on + ")" : ""));
       }, { sticky: true });
       layer.addTo(self.groups.changes);
       self.changeLayers.push(layer);
@@ -316,23 +332,23 @@
     this.current = n;
     this.districtLayers.forEach(function (layer, i) {
       var st = statusOf(data, f.d[i]);
-      var low = f.d[i] >= 0 && data.records[f.d[i]][5] === "low";
-      layer.setStyle({ fillColor: self.canvas ? statuses[st][2] : fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
+      var low = f.d[i] >= 0 && data.records.confidence[f.d[i]] === "low";
+      layer.setStyle({ fillColor: self.canvas ? statuses[st].colour : fillFor(statuses, st), fillOpacity: low ? 0.45 : 0.85 });
       var elem = layer.getElement && layer.getElement();
       if (elem) {
         elem.setAttribute("data-pcode", data.districts.code[i]);
-        elem.setAttribute("data-status", statuses[st][0]);
-        elem.setAttribute("data-confidence", f.d[i] >= 0 ? data.records[f.d[i]][5] : "");
+        elem.setAttribute("data-status", statuses[st].id);
+        elem.setAttribute("data-confidence", f.d[i] >= 0 ? data.records.confidence[f.d[i]] : "");
       }
     });
     var kinds = {};
-    data.legend.kinds.forEach(function (k) { kinds[k[0]] = k[1]; });
+    data.legend.kinds.forEach(function (k) { kinds[k.id] = k.symbol; });
     this.siteMarkers.forEach(function (marker, j) {
       var st = statusOf(data, f.s[j]);
       var off = marker.mapgenOffset;
       marker.setIcon(L.divIcon({
-        className: "mapgen-site mapgen-site-" + statuses[st][0],
-        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st][2], data.sites.precision[j] !== "exact"),
+        className: "mapgen-site mapgen-site-" + statuses[st].id,
+        html: symbolSvg(kinds[data.sites.kind[j]] || "?", statuses[st].colour, data.sites.precision[j] !== "exact"),
         iconSize: [24, 24], iconAnchor: [12 - off[0], 12 - off[1]], popupAnchor: [off[0], off[1] - 10]
       }));
     });
@@ -344,12 +360,12 @@
         icon: L.divIcon({
           className: "mapgen-position",
           html: '<svg xmlns="' + SVGNS + '" width="40" height="40" viewBox="0 0 40 40"><circle cx="20" cy="20" r="16" fill="none" stroke="' +
-            data.legend.position[0] + '" stroke-width="4"/></svg>',
+            data.legend.position.colour + '" stroke-width="4"/></svg>',
           iconSize: [40, 40], iconAnchor: [20 - off[0], 20 - off[1]]
         }),
         interactive: true, keyboard: false
       });
-      ring.bindTooltip(function () { return el("span", null, "Government-held: " + data.sites.name[j]); },
+      ring.bindTooltip(function () { return el("span", null, data.legend.position.tooltip + ": " + data.sites.name[j]); },
                        { direction: "top", offset: [off[0], off[1] - 18] });
       ring.bindPopup(function () { return sitePopup(data, self.frame(), j); }, { maxWidth: 320, autoPanPaddingTopLeft: [20, 130] });
       ring.addTo(self.groups.positions);
@@ -362,10 +378,12 @@
 
   View.prototype.counts = function (n) {
     var data = this.data, f = this.state.frames[n === undefined ? this.current : n];
-    var out = data.legend.statuses.map(function () { return { districts: 0, pop: 0, area: 0 }; });
+    var known = data.legend.population;  // no figures at all: people are "n/a", never 0
+    var out = data.legend.statuses.map(function () { return { districts: 0, pop: known ? 0 : null, area: 0 }; });
     f.d.forEach(function (ref, i) {
       var c = out[statusOf(data, ref)];
-      c.districts += 1; c.pop += data.districts.pop[i] || 0; c.area += data.districts.area[i] || 0;
+      c.districts += 1; c.area += data.districts.area[i] || 0;
+      if (known) c.pop += data.districts.pop[i] || 0;
     });
     return out;
   };
@@ -392,7 +410,7 @@
         data.legend.statuses.forEach(function (s, i) {
           var tr = el("tr");
           var td = el("td"); td.appendChild(el("i", "mapgen-swatch mapgen-s" + i)); tr.appendChild(td);
-          tr.appendChild(el("td", null, s[1]));
+          tr.appendChild(el("td", null, s.label));
           var count = el("td", "mapgen-count"); tr.appendChild(count); self.countCells.push(count);
           t.appendChild(tr);
         });
@@ -414,14 +432,14 @@
           it.appendChild(icon); it.appendChild(el("span", null, text)); grid.appendChild(it);
         }
         data.legend.kinds.forEach(function (k) {
-          if (used[k[0]]) item(symbolSvg(k[1], "#ffffff", false), k[2]);
+          if (used[k.id]) item(symbolSvg(k.symbol, "#ffffff", false), k.label);
         });
         item(symbolSvg("", "#ffffff", true), "approximate position");
         box.appendChild(grid);
         var pos = el("div", "mapgen-kind mapgen-wide");
         var icon = el("span", "mapgen-icon");
-        icon.innerHTML = '<svg xmlns="' + SVGNS + '" width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="' + data.legend.position[0] + '" stroke-width="3"/></svg>';
-        pos.appendChild(icon); pos.appendChild(el("span", null, data.legend.position[1]));
+        icon.innerHTML = '<svg xmlns="' + SVGNS + '" width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="' + data.legend.position.colour + '" stroke-width="3"/></svg>';
+        pos.appendChild(icon); pos.appendChild(el("span", null, data.legend.position.label));
         box.appendChild(pos);
         return box.parentNode;
       }

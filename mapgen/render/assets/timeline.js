@@ -28,7 +28,7 @@
       var pts = [];
       for (var f = 0; f < n; f++) pts.push(x(f).toFixed(1) + "," + (H - top[f] * H / total).toFixed(1));
       for (f = n - 1; f >= 0; f--) pts.push(x(f).toFixed(1) + "," + (H - base[f] * H / total).toFixed(1));
-      root.appendChild(svg("polygon", { points: pts.join(" "), fill: s[2], stroke: "none", "class": "mapgen-area-" + s[0] }));
+      root.appendChild(svg("polygon", { points: pts.join(" "), fill: s.colour, stroke: "none", "class": "mapgen-area-" + s.id }));
       base = top;
     });
     var cursor = svg("line", { x1: 0, x2: 0, y1: 0, y2: H, stroke: "#000", "stroke-width": 1.5 });
@@ -80,7 +80,8 @@
         var range = el("div", "mapgen-timeline-range", frames[0].label + " \u2013 " + frames[frames.length - 1].label);
         box.appendChild(range);
         // one date has no course to chart
-        self.charts = frames.length > 1 ? [chart(self, "districts", "Districts"), chart(self, "pop", "People")] : [];
+        self.charts = frames.length > 1 ? [chart(self, "districts", "Districts")] : [];
+        if (frames.length > 1 && self.data.legend.population) self.charts.push(chart(self, "pop", "People"));
         self.charts.forEach(function (c) { box.appendChild(c.box); });
         slider.addEventListener("input", function () { self.stop(); self.show(parseInt(slider.value, 10)); });
         play.addEventListener("click", function () { self.timer ? self.stop() : self.play(); });
