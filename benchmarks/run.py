@@ -270,8 +270,9 @@ def bench_batch(bench: Bench) -> dict[str, Measure]:
 
 
 def bench_scaling(bench: Bench) -> dict[str, Measure]:
-    """4. render by region (3 runs each); timeline over 10, 40, 160 days (1 run each)."""
-    found = {r: measure_mapgen(bench, ["render", "--date", DATE, "--region", r])
+    """4. render by region (1 run each, `all` as in 1.); timeline over 10, 40, 160 days."""
+    found = {r: measure_mapgen(bench, ["render", "--date", DATE, "--region", r],
+                               repeats=REPEATS if r == "all" else 1)
              for r in REGIONS}
     for days, end in SCALING_DAYS.items():
         found[f"{days}d"] = measure_mapgen(
@@ -282,7 +283,7 @@ def bench_scaling(bench: Bench) -> dict[str, Measure]:
 
 def bench_geometry(bench: Bench) -> dict[str, Measure]:
     """5. Whole-country file size and time at each --detail level."""
-    return {level: measure_mapgen(bench, render_all(DATE, "--detail", level))
+    return {level: measure_mapgen(bench, render_all(DATE, "--detail", level), repeats=1)
             for level in DETAILS}
 
 
@@ -602,7 +603,8 @@ def detail_batch(res: dict[str, Measure]) -> list[str]:
 
 def detail_scaling(res: dict[str, Measure], districts: dict[str, int]) -> list[str]:
     lines = ["## 4. Scaling", "",
-             f"`mapgen render --date {DATE} --region R` (median of {REPEATS} runs):", ""]
+             f"`mapgen render --date {DATE} --region R` (1 run each; `all` is section 1's "
+             f"median of {REPEATS}):", ""]
     rows = [[f"`{r}`", districts[r], mb(res[r].size), sec(res[r].seconds), mib(res[r].rss_kib)]
             for r in REGIONS]
     lines += table(["region", "districts", "file size", "time", "peak RSS"], rows)
@@ -617,8 +619,8 @@ def detail_scaling(res: dict[str, Measure], districts: dict[str, int]) -> list[s
 
 def detail_geometry(res: dict[str, Measure], disp: dict[str, dict[str, float]]) -> list[str]:
     lines = ["## 5. Geometry detail", "",
-             f"`mapgen render --date {DATE} --region all --detail L` (median of {REPEATS} "
-             "runs) and the Hausdorff distance between each original and simplified district "
+             f"`mapgen render --date {DATE} --region all --detail L` (1 run each) "
+             "and the Hausdorff distance between each original and simplified district "
              "(`max_displacement_m`), in metres.", ""]
     rows = [[f"`{level}`", disp[level]["tolerance"], mb(res[level].size),
              sec(res[level].seconds), f"{disp[level]['max']:,.0f} m",

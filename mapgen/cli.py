@@ -60,7 +60,8 @@ class _Version(argparse.Action):
                  values: object, option_string: str | None = None) -> None:
         from . import __version__
 
-        parser.exit(0, f"mapgen {__version__}\n")
+        sys.stdout.write(f"mapgen {__version__}\n")  # stdout, as argparse's own action
+        parser.exit(0)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -169,14 +169,22 @@ def build_payload(
     s_ref = refs[d_rec.size:].reshape(s_rec.shape)
     recs = records.control
     rec_cols: dict[str, list[Any]] = {k: [] for k in ("since", "status", "via", "note", "sources",
-                                                      "confidence", "held_since")}
+                                                      "confidence", "held_since", "text")}
     cited: set[str] = set()
-    for key in uniq.tolist():
-        r = recs[key >> 32]
+    first_row: dict[int, int] = {}
+    for row, key in enumerate(uniq.tolist()):
+        i = key >> 32
+        r = recs[i]
+        # a record in force again with another held-since day (a province or country record
+        # deciding places whose status began on different days) points to the row that
+        # carries its note and sources instead of repeating them
+        text = first_row.setdefault(i, row)
         for col, value in (("since", r.date.isoformat()), ("status", status_index[r.status]),
-                           ("via", r.place), ("note", r.note), ("sources", list(r.sources)),
+                           ("via", r.place), ("note", r.note if text == row else ""),
+                           ("sources", list(r.sources) if text == row else []),
                            ("confidence", r.confidence),
-                           ("held_since", dt.date.fromordinal(key & 0xFFFFFFFF).isoformat())):
+                           ("held_since", dt.date.fromordinal(key & 0xFFFFFFFF).isoformat()),
+                           ("text", text)):
             rec_cols[col].append(value)
         cited.update(r.sources)
 

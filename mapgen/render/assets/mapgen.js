@@ -74,9 +74,9 @@
 
   function record(data, ref) {
     // one record of the column-stored table, as an object with the payload's field names
-    var r = data.records;
-    return { since: r.since[ref], status: r.status[ref], via: r.via[ref], note: r.note[ref],
-             sources: r.sources[ref], confidence: r.confidence[ref], held_since: r.held_since[ref] };
+    var r = data.records, t = r.text ? r.text[ref] : ref;  // the row holding note and sources
+    return { since: r.since[ref], status: r.status[ref], via: r.via[ref], note: r.note[t],
+             sources: r.sources[t], confidence: r.confidence[ref], held_since: r.held_since[ref] };
   }
 
   function statusOf(data, ref) {
