@@ -9,19 +9,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from . import control
+from ._lazy import lazy_module
 from .errors import InputError
 from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
 from .records import Records, load_records, parse_date
 from .theatre import FILE as THEATRE_FILE
 from .theatre import Theatre, default_folder, find, read_theatre
 
-if TYPE_CHECKING:  # folium is imported by the commands that build pages, not at start-up
+if TYPE_CHECKING:
     import folium
+else:  # loaded on first use: only the commands that build pages import folium
+    folium = lazy_module("folium")
 
-DateLike = str | dt.date
+DateLike = str | dt.date | np.datetime64
 #: The most dates one command resolves (a timeline, a batch, a series): ten years of days.
 MAX_DATES = 3660
 
@@ -110,27 +115,40 @@ def load(
         if not folder.is_dir():
             from .errors import MissingFileError
 
-            raise MissingFileError(f"{folder}: records folder not found (give --data DIR)")
+            raise MissingFileError(f"{folder}: records folder not found "
+                                   "(give data=, or --data DIR on the command line)")
         # a bare records folder borrows the default theatre's vocabulary and boundaries
         th = read_theatre(folder if (folder / THEATRE_FILE).is_file() else default_folder())
     if boundaries is None and th.boundaries is None:
-        raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: give --boundaries FILE")
+        raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: "
+                         "give boundaries= (--boundaries FILE)")
     if boundaries is None and th.boundaries is not None and not th.boundaries.exists():
         from .errors import MissingFileError
 
         raise MissingFileError(
             f"{th.boundaries}: boundary file named by {th.folder / THEATRE_FILE} not found "
-            "(copy it along with the theatre folder, or give --boundaries FILE)")
+            "(copy it along with the theatre folder, or give boundaries= / --boundaries FILE)")
     geo = load_boundaries(boundaries if boundaries is not None else th.boundaries)
     return Dataset(geo, load_records(folder, geo, th))
 
 
 def as_date(value: DateLike) -> dt.date:
-    """A date from ``YYYY-MM-DD`` text or a :class:`datetime.date`."""
+    """A date from ``YYYY-MM-DD`` text, a :class:`datetime.date` or ``datetime``, a
+    :class:`pandas.Timestamp` or a :class:`numpy.datetime64`."""
+    if isinstance(value, np.datetime64):
+        text = str(value.astype("datetime64[D]"))
+        if text in ("NaT", "") or len(text) < 10:
+            raise InputError(f"bad date {value!r}: not a day")
+        value = text
+    if value is pd.NaT:
+        raise InputError("bad date NaT: not a day")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if not isinstance(value, str):
+        raise InputError(f"bad date {value!r}: give YYYY-MM-DD text or a date, not "
+                         f"{type(value).__name__}")
     try:
         return parse_date(value)
     except ValueError:
@@ -140,8 +158,12 @@ def as_date(value: DateLike) -> dt.date:
 def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
               ) -> list[control.ControlState]:
     """The resolved state of ``provinces`` on each of ``days``, all read from one places x
-    dates table (:func:`mapgen.control.resolve_table`), computed once."""
-    return control.resolve_many(dataset.records, dataset.geo, days, provinces=provinces)
+    dates table (:func:`mapgen.control.resolve_table`), computed once, each with its evidence
+    columns (:func:`mapgen.evidence.annotate`)."""
+    from .evidence import annotate
+
+    return [annotate(s, dataset.theatre)
+            for s in control.resolve_many(dataset.records, dataset.geo, days, provinces=provinces)]
 
 
 def status_on(dataset: Dataset, date: DateLike, *, region: str | None = None) -> control.ControlState:
@@ -161,7 +183,11 @@ def status_on(dataset: Dataset, date: DateLike, *, region: str | None = None) ->
     -------
     ControlState
         ``districts``, ``provinces`` and ``sites`` DataFrames with ``status``, ``since``,
-        ``held_since``, ``sources``, ``note``, ``confidence`` and ``via``.
+        ``held_since``, ``sources``, ``note``, ``confidence`` and ``via``, and how old the
+        evidence is: ``age_days`` (days since the record in force), ``stale`` (a contested or
+        low-confidence record older than the theatre's ``stale_after_days``) and ``by_area``
+        (the status comes from a province- or country-wide record: the place changed hands
+        *by* its date, not on it).
 
     Raises
     ------
@@ -169,7 +195,7 @@ def status_on(dataset: Dataset, date: DateLike, *, region: str | None = None) ->
         A malformed date or an unknown region name (with suggestions).
     """
     provinces, _ = dataset.region(region)
-    return control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
+    return states_on(dataset, [as_date(date)], provinces)[0]
 
 
 def status_table(dataset: Dataset, date: DateLike, *, region: str | None = None) -> pd.DataFrame:
@@ -233,10 +259,31 @@ def render_many(
     name: str = "control-{date}.html",
     progress: bool = False,
 ) -> list[Path]:
+    """One page per date in ``out_dir``, sharing the loaded data, geometry and encoding: much
+    faster than one run per date.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`load`.
+    dates
+        The dates, each any date :func:`as_date` takes.
+    out_dir
+        The folder for the pages (created if missing).
+    region, detail, tiles, online_assets
+        As for :func:`build_map`.
+    name
+        The file name of each page; ``{date}`` is replaced by the ISO date.
+    progress
+        Show a progress bar on a terminal.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``dates``; each is written atomically.
+    """
     if "{date}" not in name:
         raise InputError(f"name {name!r} must contain {{date}}: one file per date")
-    """One map per date in ``out_dir``, sharing the loaded data, geometry and encoding: much
-    faster than one run per date. Each file is written atomically."""
     from .render.build import build_page
     from .render.page import write_atomic
 
@@ -265,7 +312,9 @@ def change_table(
     dataset: Dataset, before: DateLike, after: DateLike, *, region: str | None = None
 ) -> pd.DataFrame:
     """Every province, district and site of ``region`` whose status differs between two
-    dates: ``place, name, level, province, before, after, changed_on, sources, note``."""
+    dates: ``place, name, level, province, before, after, changed_on, when, sources,
+    note`` (``when`` is ``by`` where an area-wide record dates the change: the place changed
+    hands by that date, not on it)."""
     a, b = _ordered(before, after)
     return control.changes(status_on(dataset, a, region=region),
                            status_on(dataset, b, region=region), dataset.geo, dataset.theatre)
@@ -274,7 +323,7 @@ def change_table(
 def _ordered(before: DateLike, after: DateLike) -> tuple[dt.date, dt.date]:
     a, b = as_date(before), as_date(after)
     if b <= a:
-        raise InputError(f"--after {b} must be later than --before {a}")
+        raise InputError(f"after {b} must be later than before {a}")
     return a, b
 
 
@@ -300,7 +349,7 @@ def build_comparison(
     index = dataset.theatre.index
     names = dataset.geo.provinces["name"].to_dict()
     rows = [{"place": r.place, "level": r.level, "name": r.name, "before": index[r.before],
-             "after": index[r.after], "changed_on": r.changed_on,
+             "after": index[r.after], "changed_on": r.changed_on, "when": r.when,
              "province": names.get(r.province, r.province),
              "sources": [s for s in r.sources.split(";") if s]} for r in table.itertuples()]
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
@@ -507,9 +556,10 @@ def tracker_comparison(dataset: Dataset, *, region: str | None = "all") -> pd.Da
 
 def export_figure(
     dataset: Dataset,
-    after: DateLike,
+    date: DateLike | None = None,
     *,
     before: DateLike | None = None,
+    after: DateLike | None = None,
     region: str | None = None,
     fmt: str = "png",
     out: str | os.PathLike[str] | None = None,
@@ -517,17 +567,18 @@ def export_figure(
     size: str = "slide",
     detail: str = "medium",
 ) -> bytes | Path:
-    """A print-quality control map of ``region`` on ``after``, or ``before`` and ``after``
-    side by side.
+    """A print-quality control map of ``region`` on ``date``, or on ``before`` and ``after``
+    side by side (the same date order as :func:`change_table`).
 
     Parameters
     ----------
     dataset
         Boundaries and records from :func:`mapgen.load`.
-    after
-        The date of the map (the right-hand map when ``before`` is given).
-    before
-        An earlier date: draw two maps, ``before`` left and ``after`` right, with one legend.
+    date
+        The date of a single map.
+    before, after
+        Instead of ``date``: draw two maps, ``before`` left and ``after`` right, with one
+        legend.
     region
         A region of the theatre (its default when omitted), ``all`` or a comma list of
         province names, as for :func:`mapgen.status_on`.
@@ -562,9 +613,14 @@ def export_figure(
     from .render.page import write_atomic
 
     check_options(fmt, size, dpi, out)
-    days = [as_date(before), as_date(after)] if before is not None else [as_date(after)]
-    if len(days) == 2 and days[1] <= days[0]:
-        raise InputError(f"after {days[1]} must be later than before {days[0]}")
+    if date is not None and (before is not None or after is not None):
+        raise InputError("give date, or before and after, not both")
+    if date is not None:
+        days = [as_date(date)]
+    elif before is not None and after is not None:
+        days = list(_ordered(before, after))
+    else:
+        raise InputError("give date, or both before and after")
     provinces, label = dataset.region(region)
     web = dataset.web(detail)
     states = states_on(dataset, days, provinces)
@@ -573,3 +629,116 @@ def export_figure(
     if out is not None:
         return write_atomic(out, data)
     return data
+
+
+def _status_styles(dataset: Dataset) -> dict[str, tuple[str, str]]:
+    """Each status' ``(label, colour)`` as the page draws it."""
+    return {s.status: (s.label, s.colour) for s in dataset.theatre.statuses}
+
+
+def status_geodata(dataset: Dataset, date: DateLike, *, region: str | None = None) -> gpd.GeoDataFrame:
+    """The state on ``date`` as geodata for GIS tools.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`load`.
+    date
+        Any date :func:`as_date` takes.
+    region
+        As for :func:`status_on`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, one row per province and district (polygons) and per site (points),
+        with ``place, level, kind, name, province, district, status, status_label,
+        status_colour, since, held_since, confidence, via, sources, source_urls, note``;
+        dates as ISO text, ``sources`` and ``source_urls`` joined with ``;``.
+    """
+    from .geodata import state_frame
+
+    return state_frame(status_on(dataset, date, region=region), dataset.geo, dataset.records,
+                       _status_styles(dataset))
+
+
+def save_geodata(dataset: Dataset, frame: gpd.GeoDataFrame, path: str | os.PathLike[str],
+                 *, format: str | None = None) -> Path:
+    """Write :func:`status_geodata`'s frame as GeoJSON, GeoPackage or GeoParquet.
+
+    Parameters
+    ----------
+    dataset
+        The dataset the frame came from (its status colours style the GeoPackage).
+    frame
+        From :func:`status_geodata`.
+    path
+        The file to write (replaced only by a complete one).
+    format
+        ``geojson``, ``gpkg`` or ``parquet``; by default from ``path``'s suffix
+        (``.geojson``/``.json``, ``.gpkg``, ``.parquet``).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written. A GeoPackage has layers ``provinces``, ``districts`` and ``sites``
+        and a ``layer_styles`` table that QGIS uses to colour them by status.
+    """
+    from .geodata import FORMATS, write_geodata
+
+    fmt = format or {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg",
+                     ".parquet": "parquet"}.get(Path(path).suffix.lower(), "")
+    if fmt not in FORMATS:
+        raise InputError(f"cannot tell the format of {os.fspath(path)!r}: give format= one of "
+                         + ", ".join(FORMATS))
+    return write_geodata(frame, path, fmt, _status_styles(dataset))
+
+
+def status_spans(dataset: Dataset, start: DateLike, end: DateLike, *,
+                 region: str | None = None) -> pd.DataFrame:
+    """The period as one long table for tools with a time slider (QGIS, kepler.gl).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``place, level, name, status, date_from, date_to``: one row per unbroken run of a
+        status within ``start``..``end`` (both inclusive, ISO dates).
+    """
+    from .geodata import spans
+
+    provinces, _ = dataset.region(region)
+    a, b = as_date(start), as_date(end)
+    return spans(dataset.records, dataset.geo, a, b, provinces)
+
+
+def propose_from_acled(
+    dataset: Dataset, acled_file: str | os.PathLike[str], actors_file: str | os.PathLike[str],
+    *, start: DateLike | None = None, end: DateLike | None = None,
+) -> Any:
+    """Proposed control records from an ACLED export (see :mod:`mapgen.acled`).
+
+    Parameters
+    ----------
+    dataset
+        The theatre the proposals are for: its districts and sites place the events.
+    acled_file
+        An ACLED CSV export with its standard columns.
+    actors_file
+        ``actor,status``: which ACLED actor stands for which status.
+    start, end
+        Events outside these dates are skipped (with the reason).
+
+    Returns
+    -------
+    mapgen.acled.ImportResult
+        ``control`` and ``sources`` rows in the theatre's format, and ``skipped`` events with
+        reasons; :func:`mapgen.acled.write_proposals` writes them for review.
+    """
+    from . import acled
+
+    statuses = tuple(s for s in dataset.theatre.status_ids if s != control.UNKNOWN)
+    actors = acled.read_actors(actors_file, statuses)
+    first, last = dataset.theatre.period or (dt.date.min, dt.date.max)
+    period = (as_date(start) if start is not None else first,
+              as_date(end) if end is not None else last)
+    return acled.import_acled(acled_file, actors, dataset, period=period)

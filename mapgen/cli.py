@@ -86,11 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_render)
 
-    p = sub.add_parser("status", help="print who held each province, district and site on a date")
-    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p = sub.add_parser("status", help="who held each province, district and site on a date, as "
+                       "a table or as geodata (GeoJSON, GeoPackage, GeoParquet)")
+    p.add_argument("--date", help="YYYY-MM-DD (or --start and --end for one row per span)")
+    p.add_argument("--start", help="with --end: the period as spans (place, status, date_from, "
+                   "date_to) for tools with a time slider")
+    p.add_argument("--end", help="YYYY-MM-DD")
     _region(p)
-    p.add_argument("--format", choices=("csv", "json", "table"), default="csv",
-                   help="default csv")
+    p.add_argument("--format", choices=("csv", "json", "table", "geojson", "gpkg", "parquet"),
+                   default="csv", help="default csv; geojson, gpkg (with QGIS styles) and parquet "
+                   "write polygons and points in EPSG:4326")
+    p.add_argument("--out", metavar="FILE", help="output file (default: standard output for "
+                   "csv, json, table and geojson; outputs/status-DATE[-REGION].gpkg|parquet)")
     _common(p)
     p.set_defaults(func=cmd_status)
 
@@ -163,6 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
                    "trackers.csv) beside ours on the same dates, for the whole country")
     _common(p)
     p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("import-acled", help="propose control records from an ACLED export "
+                       "(written to a folder for review, never applied)")
+    p.add_argument("file", help="ACLED CSV export (standard columns)")
+    p.add_argument("--actors", required=True, metavar="ACTORS.csv",
+                   help="actor,status: which ACLED actor stands for which status")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder for control.csv, sources.csv and skipped.csv")
+    p.add_argument("--start", help="skip events before this date (YYYY-MM-DD)")
+    p.add_argument("--end", help="skip events after this date (YYYY-MM-DD)")
+    p.add_argument("--overwrite", action="store_true", help="replace files already in --out")
+    _common(p)
+    p.set_defaults(func=cmd_import_acled)
 
     p = sub.add_parser("validate", help="check the record and boundary files and report every problem")
     _common(p)
@@ -317,8 +337,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .errors import InputError
 
     _date_or_pair(args, "before", "after")
-    after = as_date(args.date or args.after)
+    date = as_date(args.date) if args.date else None
     before = as_date(args.before) if args.before else None
+    after = as_date(args.after) if args.after else None
     fmt = args.format
     if fmt is None:
         suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else "png"
@@ -326,11 +347,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise InputError(f"--out {args.out!r}: figures are .png, .svg or .pdf "
                              "(or give --format)")
         fmt = suffix
-    dates = [d.isoformat() for d in (before, after) if d is not None]
+    dates = [d.isoformat() for d in (before, after, date) if d is not None]
     out = Path(args.out) if args.out else _default_out("figure", args, *dates, suffix=f".{fmt}")
     ds = _load(args)
-    export_figure(ds, after, before=before, region=args.region, fmt=fmt, out=out, dpi=args.dpi,
-                  size=args.size, detail=args.detail)
+    export_figure(ds, date, before=before, after=after, region=args.region, fmt=fmt, out=out,
+                  dpi=args.dpi, size=args.size, detail=args.detail)
     _wrote(out)
     return 0
 
@@ -416,9 +437,47 @@ def _print_table(table: Any, fmt: str, out: Path | None = None) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from .api import as_date, status_table
+    from .errors import InputError
 
+    _date_or_pair(args, "start", "end")
+    geo_formats = ("geojson", "gpkg", "parquet")
+    if args.start:
+        if args.format in geo_formats:
+            raise InputError("--start/--end give a table of spans: use --format csv, json or table")
+        from .api import status_spans
+
+        table = status_spans(_load(args), args.start, args.end, region=args.region)
+        _print_table(table, args.format, Path(args.out) if args.out else None)
+        return 0
     day = as_date(args.date)
-    _print_table(status_table(_load(args), day, region=args.region), args.format)
+    ds = _load(args)
+    if args.format not in geo_formats:
+        _print_table(status_table(ds, day, region=args.region), args.format,
+                     Path(args.out) if args.out else None)
+        return 0
+    from .api import save_geodata, status_geodata
+
+    frame = status_geodata(ds, day, region=args.region)
+    if args.out is None and args.format == "geojson":
+        sys.stdout.write(frame.to_json(drop_id=True, ensure_ascii=False) + "\n")
+        return 0
+    out = Path(args.out) if args.out else _default_out("status", args, day.isoformat(),
+                                                       suffix="." + args.format)
+    _wrote(save_geodata(ds, frame, out, format=args.format))
+    return 0
+
+
+def cmd_import_acled(args: argparse.Namespace) -> int:
+    from .acled import write_proposals
+    from .api import propose_from_acled
+
+    result = propose_from_acled(_load(args), args.file, args.actors, start=args.start,
+                                end=args.end)
+    for path in write_proposals(result, args.out, overwrite=args.overwrite):
+        _wrote(path)
+    print(f"import-acled: {result.summary()}")
+    print("review the proposals, then append control.csv and sources.csv to the theatre's "
+          "files and run 'mapgen validate'")
     return 0
 
 

@@ -450,7 +450,8 @@ def _cells(r: pd.Series) -> dict[str, object]:
 def changes(before: ControlState, after: ControlState, geo: Geography,
             theatre: Theatre) -> pd.DataFrame:
     """Places whose status differs between two states: ``place, name, level, province,
-    before, after, changed_on, sources, note``."""
+    before, after, changed_on, when, sources, note``; ``when`` is ``on`` when the place's own
+    record dates the change and ``by`` when a province- or country-wide record does."""
     a = status_table(before, geo, theatre).set_index("place")
     b = status_table(after, geo, theatre).set_index("place")
     common = a.index.intersection(b.index)
@@ -469,6 +470,10 @@ def changes(before: ControlState, after: ControlState, geo: Geography,
         "before": a.loc[diff, "status"].to_numpy(),
         "after": b.loc[diff, "status"].to_numpy(),
         "changed_on": b.loc[diff, "since"].to_numpy(),
+        # "by": the status comes from a province- or country-wide record, whose date is when
+        # the area was reported, not when this place changed hands (e.g. the 15 August collapse)
+        "when": ["by" if via not in ("", place) else "on"
+                 for place, via in zip(diff, b.loc[diff, "via"], strict=True)],
         "sources": b.loc[diff, "sources"].to_numpy(),
         "note": b.loc[diff, "note"].to_numpy(),
     })

@@ -151,7 +151,7 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
         assert path is not None
     file = Path(path)
     if not file.exists():
-        raise MissingFileError(f"{file}: boundary file not found (give --boundaries FILE)")
+        raise MissingFileError(f"{file}: boundary file not found (give boundaries= / --boundaries FILE)")
     try:
         layers = [name for name, _ in pyogrio.list_layers(file)]
     except Exception as exc:  # GDAL's own errors come in several classes

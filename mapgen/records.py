@@ -235,7 +235,7 @@ def load_records(
     """
     root = Path(folder)
     if not root.is_dir():
-        raise MissingFileError(f"{root}: records folder not found (give --data DIR)")
+        raise MissingFileError(f"{root}: records folder not found (give data= / --data DIR)")
     rd = _Reader(root)
     sources = _read_sources(rd)
     gaz = base_gazetteer(geo)

@@ -15,7 +15,7 @@ from .geography import Geography
 from .theatre import Theatre
 
 SCOPES = ("province", "region", "all")
-COLUMNS = ["scope", "name", "status", "districts", "area_km2", "population"]
+COLUMNS = ["scope", "name", "status", "districts", "stale", "area_km2", "population"]
 
 
 def has_population(geo: Geography) -> bool:
@@ -51,13 +51,15 @@ def district_stats(state: ControlState, geo: Geography, theatre: Theatre, *,
         "scope": scope,
         "status": pd.Categorical(d["status"], categories=theatre.status_ids),
         "districts": 1,
+        # of those districts, how many rest on a stale record (see mapgen.evidence)
+        "stale": d["stale"].astype(int) if "stale" in d else 0,
         "area_km2": d["area_km2"].astype(float),
         "population": d["population"].fillna(0).astype("int64"),
     })
     counted = has_population(geo)
-    grouped = frame.groupby(["scope", "status"], observed=False)[
-        ["districts", "area_km2", "population"]].sum().reset_index()
-    totals = frame.groupby("scope")[["districts", "area_km2", "population"]].sum().reset_index()
+    measures = ["districts", "stale", "area_km2", "population"]
+    grouped = frame.groupby(["scope", "status"], observed=False)[measures].sum().reset_index()
+    totals = frame.groupby("scope")[measures].sum().reset_index()
     totals["status"] = "total"
     out = pd.concat([grouped.astype({"status": str}), totals], ignore_index=True)
     order = {s: i for i, s in enumerate((*theatre.status_ids, "total"))}
@@ -69,6 +71,7 @@ def district_stats(state: ControlState, geo: Geography, theatre: Theatre, *,
         out["name"] = out["scope"].replace({"all": label})
     out["area_km2"] = out["area_km2"].round(1)
     out["districts"] = out["districts"].astype("int64")
+    out["stale"] = out["stale"].astype("int64")
     out["population"] = out["population"].astype("Int64")
     if not counted:
         out["population"] = pd.array([pd.NA] * len(out), dtype="Int64")
@@ -134,7 +137,8 @@ def plot_series(states: list[ControlState], geo: Geography, theatre: Theatre, *,
     if measure not in ("population", "districts", "area_km2"):
         raise InputError(f"measure must be population, districts or area_km2, not {measure!r}")
     if measure == "population" and not has_population(geo):
-        raise InputError("the boundaries give no population: plot --measure districts or area_km2")
+        raise InputError("the boundaries give no population: "
+                         "plot measure='districts' or 'area_km2' (--measure)")
     styles = theatre.statuses
     series = stats_series(states, geo, theatre, by="all")
     series = series[series["status"] != "total"]

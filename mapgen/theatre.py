@@ -97,6 +97,9 @@ class Theatre:
     capital_falls_to: tuple[str, ...] = ()
     title: str = "Territorial control"
     records_licence: str = ""
+    #: A contested or low-confidence record with no newer report for more than this many days
+    #: is shown as stale; None: evidence never goes stale.
+    stale_after_days: int | None = None
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
@@ -127,7 +130,8 @@ class Theatre:
 
 _TOP = {"id", "name", "title", "default_region", "period", "boundaries", "statuses", "unknown",
         "kinds", "positions", "regions", "credits", "population_note", "capitals",
-        "records_licence"}
+        "records_licence", "evidence"}
+_EVIDENCE = {"stale_after_days"}
 _CAPITALS = {"note", "falls_to"}
 _STATUS = {"id", "label", "colour", "pattern", "side"}
 _REGION = {"label", "provinces", "with_neighbours"}
@@ -238,6 +242,16 @@ def _parse(raw: dict[str, Any], root: Path, file: Path) -> Theatre:
               f"statuses: {', '.join(sorted(ids))}")
         falls_to = []
     extra["capital_falls_to"] = tuple(falls_to)
+    evidence = raw.get("evidence", {})
+    if not isinstance(evidence, dict):
+        c.bad("evidence", evidence, "must be a table")
+        evidence = {}
+    c.keys(evidence, _EVIDENCE, "evidence.")
+    stale = evidence.get("stale_after_days")
+    if stale is not None and (isinstance(stale, bool) or not isinstance(stale, int) or stale < 1):
+        c.bad("evidence.stale_after_days", stale, "must be a whole number of days, 1 or more")
+        stale = None
+    extra["stale_after_days"] = stale
     kinds = _kinds(raw, c)
     if c.problems:
         raise DataError(c.problems)

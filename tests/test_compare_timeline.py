@@ -40,7 +40,7 @@ def test_compare_cli_csv_and_json(ds: mapgen.Dataset) -> None:
     assert r.code == 0, r.err
     rows = list(csv.DictReader(io.StringIO(r.out)))
     assert list(rows[0]) == ["place", "name", "level", "province", "before", "after",
-                             "changed_on", "sources", "note"]
+                             "changed_on", "when", "sources", "note"]
     api = mapgen.change_table(ds, "2021-08-06", "2021-08-09")
     assert [row["place"] for row in rows] == api["place"].tolist()
     r = run_cli("compare", "--before", "2021-08-06", "--after", "2021-08-09", "--format", "json",
@@ -52,7 +52,7 @@ def test_compare_rejects_reversed_dates(tmp_path: Path) -> None:
     r = run_cli("compare", "--before", "2021-08-09", "--after", "2021-08-06",
                 "--out", str(tmp_path / "c.html"))
     assert r.code == 2
-    assert "--after 2021-08-06 must be later than --before 2021-08-09" in r.err
+    assert "after 2021-08-06 must be later than before 2021-08-09" in r.err
     assert not (tmp_path / "c.html").exists()
 
 

@@ -94,7 +94,7 @@ def pdf(ds: mapgen.Dataset) -> bytes:
 
 @pytest.fixture(scope="module")
 def pair_svg(ds: mapgen.Dataset) -> bytes:
-    data = export_figure(ds, LATER, before=DAY, fmt="svg")
+    data = export_figure(ds, before=DAY, after=LATER, fmt="svg")
     assert isinstance(data, bytes)
     return data
 
@@ -118,13 +118,16 @@ def test_png_slide_is_16_9_and_at_least_1600_px(png: bytes) -> None:
         assert im.size[0] / im.size[1] == pytest.approx(16 / 9, abs=0.002)
 
 
-def test_png_shows_every_status_colour(png: bytes) -> None:
+def test_png_shows_every_status_colour(png: bytes, ds: mapgen.Dataset) -> None:
     with Image.open(io.BytesIO(png)) as im:
         rgb = np.asarray(im.convert("RGB")).astype(np.int32)
     packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
-    for style in STATUS_STYLES:  # all four occur in the north on 8 August
+    present = set(mapgen.status_on(ds, DAY).districts["status"])
+    assert len(present) >= 4
+    for style in STATUS_STYLES:
         pixels = int((packed == int(style.colour[1:], 16)).sum())
-        assert pixels > 2000, style.status
+        # districts in a status fill thousands of pixels; every status has its legend swatch
+        assert pixels > (2000 if style.status in present else 100), style.status
 
 
 def test_a4_png_written_to_path_is_landscape_a4(a4_file: Path) -> None:
@@ -264,7 +267,10 @@ def test_every_option_problem_is_reported_at_once(ds: mapgen.Dataset, tmp_path: 
 def test_bad_dates_raise_input_error(ds: mapgen.Dataset, after: str, before: str | None,
                                      message: str) -> None:
     with pytest.raises(mapgen.InputError, match=message):
-        export_figure(ds, after, before=before)
+        if before is None:
+            export_figure(ds, after)
+        else:
+            export_figure(ds, before=before, after=after)
 
 
 # --- site packing --------------------------------------------------------------------------

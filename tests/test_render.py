@@ -46,8 +46,7 @@ def test_payload_holds_districts_statuses_and_sources(north_html: str, ds: mapge
     data = _payload(north_html)
     state = mapgen.status_on(ds, "2021-08-08")
     assert data["districts"]["code"] == list(state.districts.index)
-    assert [s["id"] for s in data["legend"]["statuses"]] == ["government", "taliban", "contested",
-                                                          "unknown"]
+    assert [s["id"] for s in data["legend"]["statuses"]] == list(ds.theatre.status_ids)
     frame = data["frames"][0]
     assert frame["date"] == "2021-08-08" and frame["label"] == "8 August 2021"
     refs = dict(zip(frame["d"]["i"], frame["d"]["ref"], strict=True))

@@ -69,7 +69,8 @@ def test_stats_cli_csv_and_series(tmp_path: Path, ds: mapgen.Dataset) -> None:
     r = run_cli("stats", "--date", "2021-08-12", "--region", "Kunduz", "--format", "csv")
     assert r.code == 0, r.err
     rows = list(csv.DictReader(io.StringIO(r.out)))
-    assert list(rows[0])[:6] == ["scope", "name", "status", "districts", "area_km2", "population"]
+    assert list(rows[0])[:7] == ["scope", "name", "status", "districts", "stale", "area_km2",
+                                 "population"]
     total = next(row for row in rows if row["status"] == "total")
     assert (total["scope"], int(total["districts"])) == ("AF19", 7)
     assert int(total["population"]) == int(ds.geo.provinces.loc["AF19", "population"])

@@ -97,7 +97,7 @@ def test_validate_status_and_stats(capsys, folder: Path) -> None:
                          "--format", "csv")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == "scope,name,status,districts,area_km2,population"
+    assert lines[0] == "scope,name,status,districts,stale,area_km2,population"
     # default region (Western Testland: 6 districts); no population in the file: n/a, never 0
     assert [line.split(",")[2] for line in lines[1:]] == [*(s[0] for s in synthetic.STATUSES),
                                                           "unknown", "total"]
@@ -144,7 +144,7 @@ def test_page_compare_and_timeline_in_its_own_words(capsys, folder: Path, tmp_pa
 
 
 def test_figure_in_its_own_words(tds: mapgen.Dataset) -> None:
-    svg = mapgen.export_figure(tds, LATER, before=DAY, fmt="svg")
+    svg = mapgen.export_figure(tds, before=DAY, after=LATER, fmt="svg")
     assert isinstance(svg, bytes)
     text = svg.decode("utf-8")
     _no_afghan_word(text)
