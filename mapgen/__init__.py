@@ -25,11 +25,15 @@ if TYPE_CHECKING:
         export_figure,
         load,
         map_html,
+        propose_from_acled,
         render_many,
+        save_geodata,
         save_map,
         stats_plot,
         stats_table,
+        status_geodata,
         status_on,
+        status_spans,
         status_table,
     )
     from .control import ControlState, changes, resolve
@@ -40,7 +44,8 @@ _LAZY = {
     **dict.fromkeys(
         ("Dataset", "as_date", "build_comparison", "build_map", "build_timeline",
          "change_table", "coverage", "date_range", "embed_snippet", "load", "map_html",
-         "render_many", "save_map", "stats_plot", "stats_table", "status_on", "status_table"),
+         "propose_from_acled", "render_many", "save_geodata", "save_map", "stats_plot",
+         "stats_table", "status_geodata", "status_on", "status_spans", "status_table"),
         "api"),
     **dict.fromkeys(("ControlState", "changes", "resolve"), "control"),
     "export_figure": "api",
