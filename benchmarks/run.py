@@ -360,7 +360,8 @@ try:
 except SystemExit:
     pass
 heavy = ("pandas", "geopandas", "shapely", "pyproj", "folium", "branca", "jinja2", "matplotlib")
-print(json.dumps([m for m in heavy if m in sys.modules]))
+print(json.dumps([m for m in heavy if m in sys.modules
+                  and type(sys.modules[m]).__name__ != "_LazyModule"]))  # bound, never loaded
 """
 
 
