@@ -276,7 +276,7 @@ def _source(row: dict[str, str], eid: str, source_id: str, day: dt.date) -> dict
 def write_proposals(result: ImportResult, out_dir: str | Path, *, overwrite: bool = False) -> list[Path]:
     """Write ``control.csv``, ``sources.csv`` (the theatre's own columns) and ``skipped.csv``
     to ``out_dir``; existing files there are kept unless ``overwrite``."""
-    from .render.page import write_atomic
+    from .files import write_atomic
 
     out = Path(out_dir)
     names = ("control.csv", "sources.csv", "skipped.csv")

@@ -16,8 +16,9 @@ import pandas as pd
 from . import control
 from ._lazy import lazy_module
 from .errors import InputError
-from .geography import Geography, WebGeometry, load_boundaries, region_provinces, web_geometry
-from .records import Records, load_records, parse_date
+from .files import MAX_INPUT_BYTES
+from .geography import Geography, WebGeometry, region_provinces, web_geometry
+from .records import Records, load_checked, parse_date
 from .theatre import FILE as THEATRE_FILE
 from .theatre import Theatre, default_folder, find, read_theatre
 
@@ -80,6 +81,7 @@ def load(
     boundaries: str | os.PathLike[str] | None = None,
     *,
     theatre: str | None = None,
+    max_input_bytes: int = MAX_INPUT_BYTES,
 ) -> Dataset:
     """Load and validate a theatre: its boundaries, records and ``theatre.toml``.
 
@@ -92,6 +94,9 @@ def load(
         A boundary file, instead of the one the theatre names.
     theatre
         A shipped theatre by id (``mapgen theatres`` lists them), instead of ``data``.
+    max_input_bytes
+        The largest input file read; a larger one, like anything that is not a regular file,
+        is an error.
 
     Returns
     -------
@@ -128,8 +133,9 @@ def load(
         raise MissingFileError(
             f"{th.boundaries}: boundary file named by {th.folder / THEATRE_FILE} not found "
             "(copy it along with the theatre folder, or give boundaries= / --boundaries FILE)")
-    geo = load_boundaries(boundaries if boundaries is not None else th.boundaries)
-    return Dataset(geo, load_records(folder, geo, th))
+    geo, records = load_checked(folder, boundaries if boundaries is not None else th.boundaries,
+                                th, max_input_bytes=max_input_bytes)
+    return Dataset(geo, records)
 
 
 def as_date(value: DateLike) -> dt.date:
@@ -475,15 +481,17 @@ def stats_plot(
     step: str = "1d",
     region: str | None = None,
     measure: str = "population",
+    fmt: str = "png",
 ) -> bytes:
-    """A PNG of ``measure`` by status over the period, capital falls marked."""
+    """A chart (``fmt``: png, svg or pdf) of ``measure`` by status over the period, capital
+    falls marked."""
     from . import stats
 
     provinces, label = dataset.region(region)
     states = states_on(dataset, date_range(start, end, step), provinces)
     what = {"population": "people", "districts": "districts", "area_km2": "area"}.get(measure, measure)
     return stats.plot_series(states, dataset.geo, dataset.theatre, measure=measure,
-                             title=f"{label}: {what} by status")
+                             title=f"{label}: {what} by status", fmt=fmt)
 
 
 def coverage(

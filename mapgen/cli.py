@@ -10,7 +10,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .errors import DataError, MapgenError
+from .errors import DataError, InputError, MapgenError
+from .files import MAX_INPUT_BYTES
+from .sanitize import control_safe, spreadsheet_cell, terminal_safe
 
 log = logging.getLogger("mapgen")
 
@@ -30,8 +32,18 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="boundaries: any file GDAL reads, with country/provinces/districts layers or "
                    "one layer of districts, OCHA COD-AB columns accepted (default: the file the "
                    "theatre names)")
+    p.add_argument("--max-input-mb", type=float, default=None, metavar="MB",
+                   help="refuse an input file larger than this (default "
+                   f"{MAX_INPUT_BYTES // 2**20} MB)")
     p.add_argument("-v", "--verbose", action="store_true", help="say more")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+
+def _raw_csv(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--raw-csv", action="store_true",
+                   help="write CSV cells exactly as they are; by default a cell starting with "
+                   "= + - @, a tab or a carriage return gets a leading ' so that a spreadsheet "
+                   "does not run it as a formula")
 
 
 def _region(p: argparse.ArgumentParser) -> None:
@@ -98,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "write polygons and points in EPSG:4326")
     p.add_argument("--out", metavar="FILE", help="output file (default: standard output for "
                    "csv, json, table and geojson; outputs/status-DATE[-REGION].gpkg|parquet)")
+    _raw_csv(p)
     _common(p)
     p.set_defaults(func=cmd_status)
 
@@ -110,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "with --format csv|json, the table's file (default: standard output)")
     p.add_argument("--format", choices=("html", "csv", "json"), default="html",
                    help="html writes the page; csv or json print the change table instead")
+    _raw_csv(p)
     _page_options(p)
     _common(p)
     p.set_defaults(func=cmd_compare)
@@ -153,9 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "provinces layer, or one for the whole --region")
     p.add_argument("--format", choices=("csv", "json", "table"), default="table",
                    help="default table")
-    p.add_argument("--plot", metavar="FILE.png", help="with --start/--end: draw the series")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="with --start/--end: draw the series (.png, .svg or .pdf, by the name)")
     p.add_argument("--measure", choices=("population", "districts", "area_km2"),
                    default="population", help="what --plot stacks (default population)")
+    _raw_csv(p)
     _common(p)
     p.set_defaults(func=cmd_stats)
 
@@ -168,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trackers", action="store_true",
                    help="instead: the counts other trackers published (the theatre's "
                    "trackers.csv) beside ours on the same dates, for the whole country")
+    _raw_csv(p)
     _common(p)
     p.set_defaults(func=cmd_coverage)
 
@@ -203,7 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace) -> Any:
     from .api import load
 
-    ds = load(args.data, args.boundaries, theatre=args.theatre)
+    limit = MAX_INPUT_BYTES
+    if args.max_input_mb is not None:
+        if not 0 < args.max_input_mb <= 1e6:
+            raise InputError(f"--max-input-mb {args.max_input_mb:g}: give a size in MB, "
+                             "above 0")
+        limit = int(args.max_input_mb * 2**20)
+    ds = load(args.data, args.boundaries, theatre=args.theatre, max_input_bytes=limit)
     warnings = ds.geo.warnings + ds.records.warnings
     if args.command == "validate":
         for warning in warnings:
@@ -306,7 +329,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     ds = _load(args)
     if args.format != "html":
         table = change_table(ds, before, after, region=args.region)
-        _print_table(table, args.format, Path(args.out) if args.out else None)
+        _print_table(table, args.format, Path(args.out) if args.out else None, raw=args.raw_csv)
         return 0
     page = build_comparison(ds, before, after, region=args.region, detail=args.detail,
                             tiles=args.tiles, online_assets=args.online_assets)
@@ -363,6 +386,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     _date_or_pair(args, "start", "end", " for a time series")
     if args.plot and args.date:
         raise InputError("--plot draws a time series: give --start and --end")
+    plot_fmt = Path(args.plot).suffix.lower().lstrip(".") if args.plot else ""
+    if args.plot and plot_fmt not in ("png", "svg", "pdf"):
+        raise InputError(f"--plot {args.plot!r}: charts are .png, .svg or .pdf")
     if args.date:
         as_date(args.date)
     else:
@@ -379,11 +405,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         from .api import stats_plot
         from .render.page import write_atomic
 
-        png = stats_plot(ds, args.start, args.end, step=args.step, region=args.region,
-                         measure=args.measure)
-        write_atomic(args.plot, png)
+        chart = stats_plot(ds, args.start, args.end, step=args.step, region=args.region,
+                           measure=args.measure, fmt=plot_fmt)
+        write_atomic(args.plot, chart)
         _wrote(Path(args.plot))
-    _print_table(table, args.format)
+    _print_table(table, args.format, raw=args.raw_csv)
     return 0
 
 
@@ -395,39 +421,47 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
         table = tracker_comparison(_load(args), region="all")
         if args.format == "csv":
-            _print_table(table, "csv")
+            _print_table(table, "csv", raw=args.raw_csv)
         elif table.empty:
-            print("no tracker counts: the theatre has no trackers.csv")
+            _say("no tracker counts: the theatre has no trackers.csv")
         else:
-            print("Published tracker counts beside ours (whole country, districts by their "
-                  "centre; see data/events/README.md for the method):\n")
-            print(table.to_string(index=False))
+            _say("Published tracker counts beside ours (whole country, districts by their "
+                 "centre; see data/events/README.md for the method):\n")
+            _say(table.to_string(index=False))
         return 0
     if args.start and args.end:
         date_range(args.start, args.end, args.step)  # check before loading anything
     known, gaps = coverage(_load(args), args.start, args.end, step=args.step, region=args.region)
     if args.format == "csv":
-        _print_table(known, "csv")
+        _print_table(known, "csv", raw=args.raw_csv)
         return 0
-    print("Districts with a known status (not 'unknown'), by province and date:\n")
-    print(known.to_string(index=False))
-    print(f"\n{len(gaps)} district(s) unknown on some of these dates "
-          "(first_known empty = no record at all):\n")
-    print(gaps.to_string(index=False) if len(gaps) else "(none)")
+    _say("Districts with a known status (not 'unknown'), by province and date:\n")
+    _say(known.to_string(index=False))
+    _say(f"\n{len(gaps)} district(s) unknown on some of these dates "
+         "(first_known empty = no record at all):\n")
+    _say(gaps.to_string(index=False) if len(gaps) else "(none)")
     return 0
 
 
-def _print_table(table: Any, fmt: str, out: Path | None = None) -> None:
-    """Print ``table`` as csv, json or an aligned table, or write it to ``out``."""
+def _say(text: str) -> None:
+    """A line for the terminal: control codes in the data are shown, never sent."""
+    sys.stdout.write(terminal_safe(text) + "\n")
+
+
+def _print_table(table: Any, fmt: str, out: Path | None = None, *, raw: bool = False) -> None:
+    """Print ``table`` as csv, json or an aligned table, or write it to ``out``. CSV cells are
+    made spreadsheet-safe unless ``raw``; what goes to the terminal loses its control codes."""
     if fmt == "table":
         text = table.to_string(index=False, na_rep="n/a") + "\n"
     elif fmt == "json":
         records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
         text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     else:
+        if not raw:
+            table = table.map(spreadsheet_cell)
         text = table.to_csv(index=False, lineterminator="\n", na_rep="n/a")
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text) if fmt == "table" else control_safe(text))
         return
     from .render.page import write_atomic
 
@@ -447,13 +481,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         from .api import status_spans
 
         table = status_spans(_load(args), args.start, args.end, region=args.region)
-        _print_table(table, args.format, Path(args.out) if args.out else None)
+        _print_table(table, args.format, Path(args.out) if args.out else None, raw=args.raw_csv)
         return 0
     day = as_date(args.date)
     ds = _load(args)
     if args.format not in geo_formats:
         _print_table(status_table(ds, day, region=args.region), args.format,
-                     Path(args.out) if args.out else None)
+                     Path(args.out) if args.out else None, raw=args.raw_csv)
         return 0
     from .api import save_geodata, status_geodata
 
@@ -487,9 +521,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ds = _load(args)
     r = ds.records
     trackers.for_records(r, ds.theatre.status_ids[:-1])  # unknown is no count
-    print(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records "
-          f"in {r.folder}; {len(ds.geo.districts)} districts in {ds.geo.path}; "
-          f"{len(r.warnings) + len(ds.geo.warnings)} warning(s)")
+    _say(f"ok: {len(r.sources)} sources, {len(r.sites)} sites, {len(r.control)} control records "
+         f"in {r.folder}; {len(ds.geo.districts)} districts in {ds.geo.path}; "
+         f"{len(r.warnings) + len(ds.geo.warnings)} warning(s)")
     return 0
 
 
@@ -513,8 +547,21 @@ def cmd_places(args: argparse.Namespace) -> int:
                          f"{ds.records.gazetteer.did_you_mean(args.query)}")
     for p in found:
         aliases = "; ".join(p.aliases)
-        print(f"{p.code}\t{p.level}\t{p.province}\t{p.name}\t{aliases}")
+        _say(f"{p.code}\t{p.level}\t{p.province}\t{p.name}\t{aliases}")
     return 0
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` (temporary files) runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+class _SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -524,7 +571,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # mapgen's messages go to this call's stderr, and only for this call: main() may run many
     # times in one process (tests, notebooks) without configuring the root logger
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(_SafeFormatter("%(message)s"))
     saved = (log.level, log.propagate)
     log.addHandler(handler)
     log.setLevel(logging.ERROR if args.quiet else level)
@@ -538,7 +585,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import signal
+
     func: Callable[[argparse.Namespace], int] = args.func
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = func(args)
         count = getattr(args, "warning_count", 0)
@@ -548,13 +598,27 @@ def _run(args: argparse.Namespace) -> int:
         return code
     except DataError as exc:
         tail = "" if args.command == "validate" else "; nothing was written"
-        sys.stderr.write(f"mapgen {args.command}: the input has errors{tail}\n{exc}\n")
+        _err(f"mapgen {args.command}: the input has errors{tail}\n{exc}")
         return 2
     except MapgenError as exc:
-        sys.stderr.write(f"mapgen {args.command}: error: {exc}\n")
+        _err(f"mapgen {args.command}: error: {exc}")
         return 2
     except BrokenPipeError:  # output piped into `head`: stop quietly
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # reading or writing where the library did not expect it
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err(f"mapgen {args.command}: error: {where}{exc.strerror or exc}")
+        return 2
+    except KeyboardInterrupt as exc:
+        # Ctrl-C or SIGTERM: temporary files are gone (their ``finally`` ran), no traceback
+        _err(f"mapgen {args.command}: interrupted; no partial file was left")
+        return 143 if isinstance(exc, _Terminated) else 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(terminal_safe(text) + "\n")

@@ -54,3 +54,8 @@ class DataError(MapgenError, ValueError):
 
 class MissingFileError(MapgenError, FileNotFoundError):
     """A file or folder that a command needs does not exist."""
+
+
+class FileError(MapgenError, OSError):
+    """A file cannot be read or written as asked: not a regular file, too large, a symbolic
+    link where none may be, a read-only folder, a full disk. The message is one line."""

@@ -49,6 +49,10 @@ class Gazetteer:
                                   (*place.aliases, alias))
         self._index[normalise(alias)].add(code)
 
+    def codes_named(self, name: str) -> set[str]:
+        """The codes of every place that ``name`` names (after folding)."""
+        return set(self._index.get(normalise(name), set()))
+
     def lookup(self, name: str, *, levels: tuple[str, ...] = LEVELS) -> list[Place]:
         """Every place that ``name`` names exactly (after folding), provinces first."""
         codes = self._index.get(normalise(name), set())

@@ -131,7 +131,7 @@ def write_geodata(frame: gpd.GeoDataFrame, path: str | os.PathLike[str], fmt: st
     into place."""
     import tempfile
 
-    from .render.page import write_atomic
+    from .files import write_atomic
 
     if fmt not in FORMATS:
         raise InputError(f"unknown geodata format {fmt!r}: use {', '.join(FORMATS)}")
@@ -150,11 +150,10 @@ def write_geodata(frame: gpd.GeoDataFrame, path: str | os.PathLike[str], fmt: st
         return write_atomic(target, buf.getvalue())
     import pyogrio
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gpkg", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)  # GDAL creates the file itself
-    try:
+    # GDAL writes the GeoPackage in a private folder; the finished file then goes through the
+    # same checked, atomic write as every other output
+    with tempfile.TemporaryDirectory(prefix="mapgen-gpkg-") as folder:
+        tmp = Path(folder) / "out.gpkg"
         present = []
         for level in ("province", "district", "site"):
             part = frame[frame["level"] == level]
@@ -164,12 +163,8 @@ def write_geodata(frame: gpd.GeoDataFrame, path: str | os.PathLike[str], fmt: st
             pyogrio.write_dataframe(part.reset_index(drop=True), tmp, layer=layer,
                                     driver="GPKG", promote_to_multi=level != "site")
             present.append(layer)
-        _add_styles(Path(tmp), styles, present)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+        _add_styles(tmp, styles, present)
+        return write_atomic(target, tmp.read_bytes())
 
 
 def spans(records: Records, geo: Geography, start: dt.date, end: dt.date,

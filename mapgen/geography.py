@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import hashlib
 import logging
 import os
@@ -19,6 +21,8 @@ import shapely
 from pyproj import CRS
 
 from .errors import DataError, InputError, MissingFileError, Problem
+from .files import MAX_INPUT_BYTES, input_problem
+from .sanitize import control_chars
 from .theatre import Theatre
 
 log = logging.getLogger(__name__)
@@ -129,7 +133,8 @@ def _local_name(frame: pd.DataFrame, level: int, ours: bool = True) -> tuple[str
     return None
 
 
-def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
+def load_boundaries(path: str | os.PathLike[str] | None = None, *,
+                    max_input_bytes: int = MAX_INPUT_BYTES) -> Geography:
     """Read the boundary GeoPackage (or any file GDAL reads with the same layers).
 
     Parameters
@@ -142,7 +147,9 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
     MissingFileError
         The file does not exist.
     DataError
-        A layer or column is missing, or the CRS is missing; lists every problem found.
+        A layer or column is missing, the CRS is missing, a feature's geometry or attributes
+        are unusable, or the districts do not form a coverage that can be repaired; lists
+        every problem found.
     """
     if path is None:
         from .theatre import default_folder, read_theatre
@@ -152,6 +159,10 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
     file = Path(path)
     if not file.exists():
         raise MissingFileError(f"{file}: boundary file not found (give boundaries= / --boundaries FILE)")
+    why = input_problem(file, max_bytes=max_input_bytes)
+    if why:
+        raise DataError([Problem(str(file), 0, "file", file.name, why,
+                                 "give a GeoPackage, shapefile or GeoJSON file")])
     try:
         layers = [name for name, _ in pyogrio.list_layers(file)]
     except Exception as exc:  # GDAL's own errors come in several classes
@@ -173,7 +184,16 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
     for layer, source in names.items():
         if source is None:
             continue
-        frame = gpd.read_file(file, layer=source)
+        try:
+            frame = gpd.read_file(file, layer=source)
+        except Exception as exc:  # GDAL's own errors come in several classes
+            problems.append(Problem(str(file), 0, f"{layer} layer", source,
+                                    f"GDAL cannot read it: {exc}"))
+            continue
+        if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+            problems.append(Problem(str(file), 0, f"{layer} layer", source, "has no geometry",
+                                    "give polygons (GeoPackage, shapefile, GeoJSON), not a table"))
+            continue
         renames = {k: v for k, v in COLUMN_ALIASES[layer].items()
                    if k in frame.columns and v not in frame.columns}
         local = _local_name(frame, _LEVEL[layer])
@@ -193,7 +213,16 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> Geography:
                 f"layer {source!r} needs columns {', '.join(REQUIRED_COLUMNS[layer])} "
                 f"(it has {', '.join(c for c in frame.columns if c != 'geometry')})"))
             continue
+        _unknown_columns(frame, file, layer, problems)
         frames[layer] = _normalise(frame, file, layer, problems)
+    if "districts" in frames and "provinces" in frames:
+        known = set(frames["provinces"].index)
+        for code, prov in frames["districts"]["province_pcode"].items():
+            if prov not in known:
+                problems.append(Problem(str(file), 0, "districts province_pcode", str(prov),
+                                        f"district {code}: no such province in the provinces layer"))
+    if not any(p.severity == "error" for p in problems):
+        frames["districts"] = _clean_coverage(frames["districts"], file, problems)
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
     districts = frames["districts"]
@@ -250,9 +279,141 @@ def _complete(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def _unknown_columns(frame: gpd.GeoDataFrame, file: Path, layer: str,
+                     problems: list[Problem]) -> None:
+    """A column named almost like one mapgen reads is an error: misspelt, it would be
+    silently ignored."""
+    known = (*REQUIRED_COLUMNS[layer], *OPTIONAL_COLUMNS, *(("region",) if layer == "provinces"
+                                                              else ()))
+    for col in frame.columns:
+        if col in known or col == frame.geometry.name or col in COLUMN_ALIASES[layer]:
+            continue
+        close = difflib.get_close_matches(str(col), known, n=1, cutoff=0.8)
+        if close:
+            problems.append(Problem(str(file), 0, f"{layer} columns", str(col), "unknown column",
+                                    f"did you mean {close[0]!r}? (a misspelt column is ignored)"))
+
+
+def _feature_problem(problems: list[Problem], file: Path, layer: str, feature: object,
+                     fld: str, value: object, message: str, hint: str = "",
+                     severity: str = "error") -> None:
+    problems.append(Problem(str(file), 0, f"{layer} feature {feature}: {fld}", str(value),
+                            message, hint, severity))
+
+
+def _check_text(frame: gpd.GeoDataFrame, file: Path, layer: str, labels: list[str],
+                problems: list[Problem]) -> None:
+    required = REQUIRED_COLUMNS[layer]
+    for col in (*required, "name_local", "region"):
+        if col not in frame.columns:
+            continue
+        for label, value in zip(labels, frame[col], strict=True):
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+                if col in required:
+                    _feature_problem(problems, file, layer, label, col, "", "empty",
+                                     f"every feature needs a {col}")
+                continue
+            text = str(value)
+            if col in required and not text.strip():
+                _feature_problem(problems, file, layer, label, col, text, "empty",
+                                 f"every feature needs a {col}")
+            elif control_chars(text):
+                _feature_problem(problems, file, layer, label, col, text,
+                                 f"holds control characters ({control_chars(text)})",
+                                 "remove them: they are not text")
+
+
+def _check_numbers(frame: gpd.GeoDataFrame, file: Path, layer: str, labels: list[str],
+                   problems: list[Problem]) -> gpd.GeoDataFrame:
+    """``population`` (whole people) and ``area_km2`` must be numbers of at least 0, or empty."""
+    for col, whole in (("population", True), ("area_km2", False)):
+        if col not in frame.columns:
+            continue
+        for label, value in zip(labels, frame[col], strict=True):
+            if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer,
+                                                                 np.floating)):
+                _feature_problem(problems, file, layer, label, col, value,
+                                 "not a number", "store it as a number, without separators")
+                continue
+            number = float(value)
+            if not np.isfinite(number) or number < 0 or (whole and number != int(number)):
+                _feature_problem(problems, file, layer, label, col, value,
+                                 "not a whole number of at least 0" if whole else
+                                 "not a number of at least 0")
+    return frame
+
+
+_POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def _check_geometry(frame: gpd.GeoDataFrame, file: Path, layer: str, labels: list[str],
+                    problems: list[Problem]) -> gpd.GeoDataFrame:
+    """Polygons only, finite coordinates, repaired when invalid (each a warning)."""
+    geoms = np.asarray(frame.geometry.values, dtype=object).copy()
+    for i, (label, geom) in enumerate(zip(labels, geoms, strict=True)):
+        if geom is None or shapely.is_empty(geom):
+            _feature_problem(problems, file, layer, label, "geometry", "empty", "no geometry",
+                             "every feature needs its polygon")
+            continue
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            _feature_problem(problems, file, layer, label, "geometry", geom.geom_type,
+                             "coordinates that are not finite numbers")
+            continue
+        if geom.geom_type == "GeometryCollection":
+            parts = [p for p in shapely.get_parts(geom) if p.geom_type in _POLYGONAL]
+            if parts:
+                geoms[i] = shapely.union_all(parts)
+                _feature_problem(problems, file, layer, label, "geometry",
+                                 "GeometryCollection", "mixed geometry",
+                                 "its polygons are kept, the rest dropped", "warning")
+        if geoms[i].geom_type not in _POLYGONAL:
+            _feature_problem(problems, file, layer, label, "geometry", geoms[i].geom_type,
+                             "not a polygon", "boundaries are polygons or multipolygons")
+            continue
+        if not shapely.is_valid(geoms[i]):
+            fixed = shapely.make_valid(geoms[i])
+            if fixed.geom_type not in _POLYGONAL:
+                polys = [p for p in shapely.get_parts(fixed) if p.geom_type in _POLYGONAL]
+                fixed = shapely.union_all(polys) if polys else shapely.Polygon()
+            if shapely.is_empty(fixed):
+                _feature_problem(problems, file, layer, label, "geometry", "invalid",
+                                 "invalid geometry with no area once repaired")
+                continue
+            geoms[i] = fixed
+            code = frame["pcode"].iloc[i]
+            problems.append(Problem(str(file), 0, f"{layer} geometry", str(code),
+                                    "invalid geometry", "repaired with make_valid", "warning"))
+    return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+
+
+def _check_range(frame: gpd.GeoDataFrame, file: Path, layer: str, labels: list[str],
+                 problems: list[Problem], crs_note: str) -> None:
+    bounds = shapely.bounds(np.asarray(frame.geometry.values, dtype=object))
+    for label, (x0, y0, x1, y1) in zip(labels, bounds, strict=True):
+        if np.isnan(x0):
+            continue
+        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90) or \
+                not np.isfinite([x0, y0, x1, y1]).all():
+            _feature_problem(problems, file, layer, label, "geometry",
+                             f"{x0:.6g}, {y0:.6g} .. {x1:.6g}, {y1:.6g}",
+                             "coordinates out of range for longitude/latitude", crs_note)
+
+
 def _normalise(
     frame: gpd.GeoDataFrame, file: Path, layer: str, problems: list[Problem]
 ) -> gpd.GeoDataFrame:
+    before = len(problems)
+    labels = [f"{i + 1} ({v})" if isinstance(v, str) and v else str(i + 1)
+              for i, v in enumerate(frame["pcode"])]
+    _check_text(frame, file, layer, labels, problems)
+    frame = _check_numbers(frame.copy(), file, layer, labels, problems)
+    frame = _check_geometry(frame, file, layer, labels, problems)
+    if any(p.severity == "error" for p in problems[before:]):
+        return frame
+    crs_note = ("the file states EPSG:4326; a GeoJSON without a 'crs' member is read as "
+                "longitude/latitude (RFC 7946): reproject it or declare its CRS")
     if frame.crs is None:
         minx, miny, maxx, maxy = frame.total_bounds
         if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
@@ -271,21 +432,50 @@ def _normalise(
             Problem(str(file), 0, f"{layer} crs", str(CRS(frame.crs).to_string()),
                     "not EPSG:4326", "reprojected to EPSG:4326 with pyproj", "warning")
         )
-        frame = frame.to_crs("EPSG:4326")
-    invalid = ~frame.geometry.is_valid
-    if invalid.any():
-        for code in frame.loc[invalid, "pcode"]:
-            problems.append(
-                Problem(str(file), 0, f"{layer} geometry", str(code), "invalid geometry",
-                        "repaired with make_valid", "warning")
-            )
-        frame = frame.set_geometry(frame.geometry.make_valid())
+        crs_note = f"after reprojection from {CRS(frame.crs).to_string()}: check the file's CRS"
+        try:
+            frame = frame.to_crs("EPSG:4326")
+        except Exception as exc:  # pyproj's errors come in several classes
+            problems.append(Problem(str(file), 0, f"{layer} crs", str(frame.crs),
+                                    f"cannot be reprojected to EPSG:4326: {exc}"))
+            return frame
+    _check_range(frame, file, layer, labels, problems, crs_note)
     frame = frame.astype({"pcode": str})
     dup = frame["pcode"][frame["pcode"].duplicated()]
     for code in sorted(set(dup)):
         problems.append(Problem(str(file), 0, f"{layer} pcode", code, "P-code used twice",
                                 "each feature needs its own pcode"))
+    for col in ("name", "province_pcode"):
+        if col in frame.columns:
+            frame[col] = frame[col].astype(str)
     return frame.set_index("pcode", drop=False).sort_index()
+
+
+def _clean_coverage(districts: gpd.GeoDataFrame, file: Path,
+                    problems: list[Problem]) -> gpd.GeoDataFrame:
+    """The districts as a clean coverage (see :mod:`mapgen.topology`): each fix a warning
+    with its size, what cannot be fixed an error."""
+    from . import topology
+
+    geoms = np.asarray(districts.geometry.values, dtype=object)
+    fixed, fixes, refusals = topology.repair(geoms, [str(c) for c in districts.index])
+    for fix in fixes:
+        what = "overlap" if fix.kind == "overlap" else "gap"
+        problems.append(Problem(
+            str(file), 0, "districts coverage", ", ".join(fix.codes),
+            f"{what} of {fix.km2 * 1e6:,.0f} m² fixed",
+            f"given to {fix.codes[0]}, the larger district", "warning"))
+    for ref in refusals:
+        problems.append(Problem(str(file), 0, "districts coverage", ", ".join(ref.codes),
+                                ref.message, "correct the boundaries in a GIS"))
+    if fixed is geoms:  # already a clean coverage
+        return districts
+    if not refusals:
+        problems.append(Problem(
+            str(file), 0, "districts coverage", "borders",
+            "shared borders did not match exactly", f"snapped to {topology.SNAP:g}° "
+            "(about 0.1 m) and noded, so that every later step can merge them", "warning"))
+    return districts.set_geometry(gpd.GeoSeries(fixed, index=districts.index, crs=districts.crs))
 
 
 def neighbours(geo: Geography, provinces: list[str]) -> list[str]:
@@ -367,36 +557,63 @@ def web_geometry(geo: Geography, *, detail: str = "medium") -> WebGeometry:
     country are the union of the simplified districts, so every outline lies on district edges.
 
     The result is cached on disk (``$MAPGEN_CACHE`` or ``~/.cache/mapgen``), keyed by the
-    boundary file's content hash and the tolerance.
+    boundary file's content hash and the tolerance. A cache file is used only if it holds
+    that key, the checksum of its own geometry, and the expected places.
     """
     tolerance = DETAIL_TOLERANCE[detail]
     digest = hashlib.sha256()
     digest.update(_file_digest(geo.path).encode())
-    digest.update(repr((tolerance, GRID, 1)).encode())
-    cache = _cache_dir() / f"web-{digest.hexdigest()[:20]}.gpkg"
-    if cache.exists():
-        try:
-            dist = gpd.read_file(cache, layer="districts").set_index("pcode")
-            prov = gpd.read_file(cache, layer="provinces").set_index("pcode")
-            ctry = gpd.read_file(cache, layer="country").set_index("pcode")
-            if list(dist.index) == list(geo.districts.index):
-                return WebGeometry(dist.geometry, prov.geometry, ctry.geometry, tolerance,
-                                   digest.hexdigest()[:20])
-        except Exception:  # a damaged cache is rebuilt, never trusted
-            log.info("ignoring unreadable cache %s", cache)
+    digest.update(repr((tolerance, GRID, 2)).encode())
+    key = digest.hexdigest()
+    cache = _cache_dir() / f"web-{key[:20]}.gpkg"
+    if cache.is_file():
+        cached = _read_cache(cache, key, geo, tolerance)
+        if cached is not None:
+            return cached
+        log.info("ignoring damaged or foreign cache %s", cache)
     web = _simplify(geo, tolerance)
-    web = WebGeometry(web.districts, web.provinces, web.country, tolerance,
-                      digest.hexdigest()[:20])
+    web = WebGeometry(web.districts, web.provinces, web.country, tolerance, key[:20])
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp.gpkg")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp.gpkg")
         for layer, series in (("districts", web.districts), ("provinces", web.provinces),
                               ("country", web.country)):
             frame = gpd.GeoDataFrame({"pcode": series.index}, geometry=series.values, crs="EPSG:4326")
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG")
+        meta = pd.DataFrame({"key": [key], "checksum": [_web_checksum(web)]})
+        pyogrio.write_dataframe(meta, tmp, layer="meta", driver="GPKG")
         tmp.replace(cache)
-    except OSError as exc:
+    except Exception as exc:  # OSError, or GDAL's own errors: the cache is an optimisation
         log.info("could not write geometry cache %s: %s", cache, exc)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return web
+
+
+def _web_checksum(web: WebGeometry) -> str:
+    h = hashlib.sha256()
+    for series in (web.districts, web.provinces, web.country):
+        for code, wkb in zip(series.index, shapely.to_wkb(series.values), strict=True):
+            h.update(str(code).encode() + b"\0" + wkb)
+    return h.hexdigest()
+
+
+def _read_cache(cache: Path, key: str, geo: Geography, tolerance: float) -> WebGeometry | None:
+    try:
+        meta = pyogrio.read_dataframe(cache, layer="meta")
+        dist = gpd.read_file(cache, layer="districts").set_index("pcode")
+        prov = gpd.read_file(cache, layer="provinces").set_index("pcode")
+        ctry = gpd.read_file(cache, layer="country").set_index("pcode")
+    except Exception:  # unreadable: rebuilt, never trusted
+        return None
+    web = WebGeometry(dist.geometry, prov.geometry, ctry.geometry, tolerance, key[:20])
+    expected = (list(geo.districts.index), sorted(geo.districts["province_pcode"].unique()),
+                [str(geo.country.index[0])])
+    if (list(meta.get("key", [])) != [key]
+            or list(meta.get("checksum", [])) != [_web_checksum(web)]
+            or (list(dist.index), list(prov.index), list(ctry.index)) != expected):
+        return None
     return web
 
 
@@ -411,6 +628,16 @@ def _file_digest(path: Path) -> str:
     return _DIGESTS[key]
 
 
+def _union(geoms: np.ndarray) -> shapely.Geometry:
+    """The union of adjacent polygons: the fast coverage union when their borders match
+    exactly, else a full overlay on the page grid (rounding can leave borders that differ
+    by a grid step)."""
+    try:
+        return shapely.coverage_union_all(geoms)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(geoms, grid_size=GRID)
+
+
 def _simplify(geo: Geography, tolerance: float) -> WebGeometry:
     simplified = shapely.coverage_simplify(geo.districts.geometry.values, tolerance)
     simplified = shapely.set_precision(simplified, GRID)
@@ -422,12 +649,11 @@ def _simplify(geo: Geography, tolerance: float) -> WebGeometry:
     # rows of each province's districts, found once (not one scan of all districts each)
     members = geo.districts.groupby("province_pcode", sort=True).indices
     provinces = gpd.GeoSeries(
-        {str(code): shapely.coverage_union_all(simplified[rows])
-         for code, rows in members.items()},
+        {str(code): _union(simplified[rows]) for code, rows in members.items()},
         crs="EPSG:4326",
     )
     country = gpd.GeoSeries(
-        {str(geo.country.index[0]): shapely.coverage_union_all(districts.values)}, crs="EPSG:4326"
+        {str(geo.country.index[0]): _union(districts.values)}, crs="EPSG:4326"
     )
     return WebGeometry(districts, provinces, country, tolerance)
 

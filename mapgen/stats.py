@@ -127,18 +127,35 @@ def capital_falls(states: list[ControlState], theatre: Theatre) -> list[tuple[dt
     return sorted(falls)
 
 
+#: The formats :func:`plot_series` writes.
+PLOT_FORMATS = ("png", "svg", "pdf")
+
+
 def plot_series(states: list[ControlState], geo: Geography, theatre: Theatre, *,
-                measure: str = "population", title: str = "") -> bytes:
-    """A PNG: stacked areas of ``measure`` (population, districts or area_km2) by status over
-    the states' dates, with each capital changing hands marked."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+                measure: str = "population", title: str = "", fmt: str = "png") -> bytes:
+    """A chart (``fmt``: png, svg or pdf): stacked areas of ``measure`` (population,
+    districts or area_km2) by status over the states' dates, with each capital changing hands
+    marked. Text is never parsed as mathtext: a ``$`` in a name stays a ``$``."""
+    import matplotlib as mpl
 
     if measure not in ("population", "districts", "area_km2"):
         raise InputError(f"measure must be population, districts or area_km2, not {measure!r}")
     if measure == "population" and not has_population(geo):
         raise InputError("the boundaries give no population: "
                          "plot measure='districts' or 'area_km2' (--measure)")
+    if fmt not in PLOT_FORMATS:
+        raise InputError(f"plot format {fmt!r}: use png, svg or pdf")
+    rc: dict[str, Any] = {"text.parse_math": False, "text.usetex": False,
+                          "svg.hashsalt": "mapgen", "svg.fonttype": "none"}
+    with mpl.rc_context(rc):  # type: ignore[arg-type]  # stubs want literal keys
+        return _plot_series(states, geo, theatre, measure=measure, title=title, fmt=fmt)
+
+
+def _plot_series(states: list[ControlState], geo: Geography, theatre: Theatre, *,
+                 measure: str, title: str, fmt: str) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     styles = theatre.statuses
     series = stats_series(states, geo, theatre, by="all")
     series = series[series["status"] != "total"]
@@ -176,5 +193,7 @@ def plot_series(states: list[ControlState], geo: Geography, theatre: Theatre, *,
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    metadata: dict[str, Any] = {"png": {"Software": None}, "svg": {"Date": None},
+                                "pdf": {"CreationDate": None}}[fmt]
+    fig.savefig(buf, format=fmt, metadata=metadata)
     return buf.getvalue()

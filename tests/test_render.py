@@ -11,6 +11,7 @@ import folium
 import pytest
 
 import mapgen
+from mapgen import files as files_mod
 from mapgen.render import page as page_mod
 from mapgen.render.layers import encode_geometry
 
@@ -97,7 +98,7 @@ def test_failed_write_leaves_earlier_file(tmp_path: Path, monkeypatch: pytest.Mo
     class Boom(RuntimeError):
         pass
 
-    real_fdopen = page_mod.os.fdopen
+    real_fdopen = files_mod.os.fdopen
 
     class HalfWriter:
         def __init__(self, fd: int, mode: str) -> None:
@@ -114,7 +115,7 @@ def test_failed_write_leaves_earlier_file(tmp_path: Path, monkeypatch: pytest.Mo
             self.fh.flush()
             raise Boom("disk full halfway")
 
-    monkeypatch.setattr(page_mod.os, "fdopen", HalfWriter)
+    monkeypatch.setattr(files_mod.os, "fdopen", HalfWriter)
     with pytest.raises(Boom):
         page_mod.write_atomic(out, "new map " * 1000)
     monkeypatch.undo()

@@ -53,6 +53,9 @@ _RC: dict[str, Any] = {
     "font.family": "DejaVu Sans",
     "hatch.linewidth": 0.7,
     "axes.unicode_minus": False,
+    # names, titles and credits are data: a "$" is a dollar sign, never mathtext or TeX
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 
 _CONTEXT_FILL, _CONTEXT_EDGE = "#F4F1EA", "#B9B4AA"  # as the interactive page's basemap

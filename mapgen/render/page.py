@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import tempfile
 from collections import OrderedDict
 from functools import cache
 from importlib import resources
@@ -14,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
+from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.template import Template
 
+from ..files import write_atomic as write_atomic  # where callers have always found it
 from ..theatre import StatusStyle
 from .style import status_css
 
@@ -214,6 +214,69 @@ def stabilise_ids(root: Element) -> None:
     rekey(root)
 
 
+class RawText(Element):
+    """Text that goes into the page verbatim: never compiled or rendered as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawText"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+# The render() overrides in the tree that this module knows how to follow (see _prepare).
+_KNOWN_RENDERS = frozenset({
+    Element.render, MacroElement.render, Figure.render, folium.map.Class.render,
+    folium.map.Layer.render, folium.map.LayerControl.render, JSCSSMixin.render,
+})
+
+
+def _prepare(node: Element, figure: Figure) -> None:
+    """What folium's render() overrides do to the tree before the macros run: add the JS and
+    CSS links, the layer's ``addTo`` call, the layer control's list of layers."""
+    if isinstance(node, JSCSSMixin):
+        for name, url in node.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in node.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+    if isinstance(node, folium.map.Class) and node.includes:
+        raise TypeError(f"{type(node).__name__}.include() is not supported by render_html")
+    parent = node._parent
+    if isinstance(node, folium.map.Layer) and node.show and parent is not None:
+        node.add_child(ElementAddToElement(element_name=node.get_name(),
+                                           element_parent_name=parent.get_name()),
+                       name=node.get_name() + "_add")
+    if isinstance(node, folium.map.LayerControl) and parent is not None:
+        node.reset()
+        for item in parent._children.values():
+            if isinstance(item, folium.map.Layer) and item.control:
+                target = node.overlays if item.overlay else node.base_layers
+                target[item.layer_name] = item.get_name()
+
+
+def _render_tree(node: Element, figure: Figure) -> None:
+    """branca's MacroElement.render, except that a macro's output is added to the page as
+    :class:`RawText`. branca wraps it in ``Element(output)``, which compiles the output as a
+    *new* Jinja2 template: any data that reached it (record text, names, layer labels) would be
+    evaluated as template code."""
+    render = type(node).render
+    if render not in _KNOWN_RENDERS:
+        raise TypeError(f"render_html cannot follow {type(node).__name__}.render(); "
+                        "add the element's steps to mapgen.render.page._prepare")
+    if isinstance(node, MacroElement):
+        _prepare(node, figure)
+        macros = node._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(RawText(str(macro(node, {}))),
+                                                name=node.get_name())
+    for child in list(node._children.values()):
+        _render_tree(child, figure)
+
+
 def _nodes(root: Element) -> list[Element]:
     """Every element of a page: the tree under the figure and its header, body and script."""
     out: list[Element] = []
@@ -236,31 +299,18 @@ def mark_built(figure: Element) -> None:
 
 def render_html(map_: folium.Map) -> str:
     """The page's HTML, rendered from a copy as built: the caller's map is never changed, so
-    showing it in a notebook and then saving it writes one map, with the same bytes."""
+    showing it in a notebook and then saving it writes one map, with the same bytes. No string
+    from the data is ever template source: element templates are rendered once, with the data
+    as variables, and their output is kept as text (see :func:`_render_tree`)."""
     import copy
 
     root = copy.deepcopy(map_.get_root())
+    if not isinstance(root, Figure):
+        raise TypeError("render_html needs a map inside a branca Figure")
     for node, children in getattr(root, "_mapgen_built", ()):
         node._children = OrderedDict(children)
     stabilise_ids(root)
-    return root.render()
-
-
-def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
-    """Write to a temporary file beside ``path`` and rename it over ``path``: a failed run
-    never leaves a half-written file, and an existing one is replaced only by a complete one."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    for child in list(root._children.values()):
+        _render_tree(child, root)
+    # Figure's own template only calls render() on header, html and script children
+    return str(root._template.render(this=root, kwargs={}))
