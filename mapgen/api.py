@@ -225,6 +225,7 @@ def build_map(
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
+    title: str | None = None,
 ) -> folium.Map:
     """The interactive control map of ``region`` on ``date``.
 
@@ -238,6 +239,8 @@ def build_map(
         An xyzservices provider name for an online basemap; none by default (offline).
     online_assets
         Link Leaflet from a CDN instead of inlining it.
+    title
+        The page's title (default: ``Territorial control``), shown above the date.
 
     Returns
     -------
@@ -249,7 +252,7 @@ def build_map(
     provinces, label = dataset.region(region)
     state = control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), [state],
-                      provinces=provinces, region_label=label, title=dataset.theatre.title,
+                      provinces=provinces, region_label=label, title=title or dataset.theatre.title,
                       tiles=tiles, online_assets=online_assets)
 
 
@@ -262,6 +265,7 @@ def render_many(
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
+    title: str | None = None,
     name: str = "control-{date}.html",
     progress: bool = False,
 ) -> list[Path]:
@@ -307,7 +311,7 @@ def render_many(
     for k in iterator:
         day, state = days[k], table.state(k)
         page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,
-                          region_label=label, title=dataset.theatre.title, tiles=tiles,
+                          region_label=label, title=title or dataset.theatre.title, tiles=tiles,
                           online_assets=online_assets)
         written.append(write_atomic(Path(out_dir) / name.format(date=day.isoformat()),
                                     map_html(page)))
@@ -342,6 +346,7 @@ def build_comparison(
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
+    title: str | None = None,
 ) -> folium.Map:
     """Two synchronised maps (``before`` left, ``after`` right), a layer outlining what
     changed, and the change table under them. Returns the left map; the page is its root
@@ -354,12 +359,20 @@ def build_comparison(
     table = control.changes(states[0], states[1], dataset.geo, dataset.theatre)
     index = dataset.theatre.index
     names = dataset.geo.provinces["name"].to_dict()
+    capitals = {sid for sid, site in dataset.records.sites.items() if site.capital}
+
+    def importance(place: str, level: str) -> str:
+        if level != "site":
+            return level
+        return "capital" if place in capitals else "facility"
+
     rows = [{"place": r.place, "level": r.level, "name": r.name, "before": index[r.before],
              "after": index[r.after], "changed_on": r.changed_on, "when": r.when,
              "province": names.get(r.province, r.province),
-             "sources": [s for s in r.sources.split(";") if s]} for r in table.itertuples()]
+             "sources": [s for s in r.sources.split(";") if s],
+             "importance": importance(r.place, r.level)} for r in table.itertuples()]
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
-                      provinces=provinces, region_label=label, title=dataset.theatre.title,
+                      provinces=provinces, region_label=label, title=title or dataset.theatre.title,
                       mode="compare", tiles=tiles, online_assets=online_assets,
                       extra={"changes": rows})
 
@@ -407,6 +420,7 @@ def build_timeline(
     detail: str = "medium",
     tiles: str | None = None,
     online_assets: bool = False,
+    title: str | None = None,
 ) -> folium.Map:
     """One map with a date slider and play button over ``start``..``end``: geometry is
     written once, each date adds only the statuses that changed."""
@@ -416,7 +430,7 @@ def build_timeline(
     days = date_range(start, end, step)
     states = states_on(dataset, days, provinces)
     return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
-                      provinces=provinces, region_label=label, title=dataset.theatre.title,
+                      provinces=provinces, region_label=label, title=title or dataset.theatre.title,
                       mode="timeline", tiles=tiles, online_assets=online_assets)
 
 
@@ -574,6 +588,13 @@ def export_figure(
     dpi: int = 200,
     size: str = "slide",
     detail: str = "medium",
+    title: str | None = None,
+    subtitle: str | None = None,
+    caption: str | None = None,
+    marking: str | None = None,
+    sites: bool = True,
+    neighbours: bool = True,
+    gains: bool = False,
 ) -> bytes | Path:
     """A print-quality control map of ``region`` on ``date``, or on ``before`` and ``after``
     side by side (the same date order as :func:`change_table`).
@@ -600,6 +621,18 @@ def export_figure(
         ``slide`` (16:9, 13.33 x 7.5 in) or ``a4`` (landscape, 11.69 x 8.27 in).
     detail
         Boundary precision: ``low``, ``medium`` or ``high``.
+    title, subtitle
+        The figure's own title (default: the theatre's title and the region) and a line under
+        it; the date line follows the subtitle.
+    caption
+        A paragraph under the map, wrapped to its width.
+    marking
+        A classification or handling line, printed at the top and bottom of the page.
+    sites, neighbours
+        False leaves out the site symbols, or the rest of the country around the region.
+    gains
+        With ``before``: one map of what changed hands since ``before``, each changed place
+        in the colour of who holds it on ``after`` and the rest neutral.
 
     Returns
     -------
@@ -617,7 +650,11 @@ def export_figure(
     The same inputs give the same bytes. SVG text stays text (searchable and editable); PDF
     compression follows matplotlib's ``pdf.compression`` rcParam.
     """
-    from .render.figure import check_options, draw_figure  # matplotlib only when drawing
+    from .render.figure import (  # matplotlib only when drawing
+        FigureText,
+        check_options,
+        draw_figure,
+    )
     from .render.page import write_atomic
 
     check_options(fmt, size, dpi, out)
@@ -629,11 +666,15 @@ def export_figure(
         days = list(_ordered(before, after))
     else:
         raise InputError("give date, or both before and after")
+    if gains and len(days) != 2:
+        raise InputError("gains shows what changed hands since a date: give before and after")
+    text = FigureText(title, subtitle, caption, marking, sites, neighbours, gains)
     provinces, label = dataset.region(region)
     web = dataset.web(detail)
     states = states_on(dataset, days, provinces)
     data = draw_figure(states, geo=dataset.geo, web=web, records=dataset.records,
-                       codes=provinces, label=label, fmt=fmt, dpi=dpi, size=size)
+                       codes=provinces, label=label, fmt=fmt, dpi=dpi, size=size,
+                       text=text)
     if out is not None:
         return write_atomic(out, data)
     return data

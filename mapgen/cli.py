@@ -53,6 +53,7 @@ def _region(p: argparse.ArgumentParser) -> None:
 
 
 def _page_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--title", help="the page's own title (default: Territorial control)")
     p.add_argument("--detail", choices=("low", "medium", "high"), default="medium",
                    help="boundary detail: trades file size for precision (default medium)")
     p.add_argument("--tiles", metavar="NAME",
@@ -153,6 +154,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", choices=("slide", "a4"), default="slide",
                    help="slide (16:9, default) or a4 (landscape)")
     p.add_argument("--detail", choices=("low", "medium", "high"), default="medium")
+    p.add_argument("--title", help="the figure's own title (default: territorial control and "
+                   "the region)")
+    p.add_argument("--subtitle", help="a line under the title, before the date")
+    p.add_argument("--caption", help="a paragraph under the map")
+    p.add_argument("--marking", metavar="TEXT",
+                   help="a classification or handling line, printed at the top and bottom")
+    p.add_argument("--no-sites", dest="sites", action="store_false",
+                   help="leave out the site symbols (capitals stay named)")
+    p.add_argument("--no-neighbours", dest="neighbours", action="store_false",
+                   help="leave out the rest of the country around the region")
+    p.add_argument("--gains", action="store_true",
+                   help="with --before/--after: one map of what changed hands, shaded by "
+                   "who holds it on --after")
     _common(p)
     p.set_defaults(func=cmd_export)
 
@@ -282,7 +296,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     day = as_date(args.date)
     ds = _load(args)
     m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
-                  online_assets=args.online_assets)
+                  online_assets=args.online_assets, title=args.title)
     out = Path(args.out) if args.out else _default_out("control", args, day.isoformat())
     if args.embed:
         from .api import embed_snippet
@@ -296,7 +310,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         if not args.out:
             out = out.with_suffix(".embed.html")
         write_atomic(out, embed_snippet(m, width=args.width, height=args.height,
-                                        title=f"Territorial control, {day.isoformat()}"))
+                                        title=f"{args.title or 'Territorial control'}, "
+                                              f"{day.isoformat()}"))
     else:
         save_map(m, out)
     _wrote(out)
@@ -316,7 +331,7 @@ def _render_range(args: argparse.Namespace) -> int:
     ds = _load(args)
     written = render_many(
         ds, dates, Path(args.out) if args.out else Path("outputs"), region=args.region,
-        detail=args.detail, tiles=args.tiles, online_assets=args.online_assets,
+        detail=args.detail, tiles=args.tiles, online_assets=args.online_assets, title=args.title,
         name="control-{date}" + _region_suffix(args) + ".html", progress=not args.quiet)
     log.info("wrote %d maps, %s to %s", len(written), written[0], written[-1])
     return 0
@@ -332,7 +347,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _print_table(table, args.format, Path(args.out) if args.out else None, raw=args.raw_csv)
         return 0
     page = build_comparison(ds, before, after, region=args.region, detail=args.detail,
-                            tiles=args.tiles, online_assets=args.online_assets)
+                            tiles=args.tiles, online_assets=args.online_assets, title=args.title)
     out = Path(args.out) if args.out else _default_out(
         "compare", args, before.isoformat(), after.isoformat())
     save_map(page, out)
@@ -347,7 +362,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     date_range(start, end, args.step)  # check the step before loading anything
     ds = _load(args)
     page = build_timeline(ds, start, end, step=args.step, region=args.region,
-                          detail=args.detail, tiles=args.tiles, online_assets=args.online_assets)
+                          detail=args.detail, tiles=args.tiles, online_assets=args.online_assets,
+                          title=args.title)
     out = Path(args.out) if args.out else _default_out(
         "timeline", args, start.isoformat(), end.isoformat())
     save_map(page, out)
@@ -373,8 +389,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     dates = [d.isoformat() for d in (before, after, date) if d is not None]
     out = Path(args.out) if args.out else _default_out("figure", args, *dates, suffix=f".{fmt}")
     ds = _load(args)
+    if args.gains and before is None:
+        raise InputError("--gains shows what changed hands between two dates: give --before "
+                         "and --after")
     export_figure(ds, date, before=before, after=after, region=args.region, fmt=fmt, out=out,
-                  dpi=args.dpi, size=args.size, detail=args.detail)
+                  dpi=args.dpi, size=args.size, detail=args.detail, title=args.title,
+                  subtitle=args.subtitle, caption=args.caption, marking=args.marking,
+                  sites=args.sites, neighbours=args.neighbours, gains=args.gains)
     _wrote(out)
     return 0
 

@@ -451,7 +451,9 @@ def changes(before: ControlState, after: ControlState, geo: Geography,
             theatre: Theatre) -> pd.DataFrame:
     """Places whose status differs between two states: ``place, name, level, province,
     before, after, changed_on, when, sources, note``; ``when`` is ``on`` when the place's own
-    record dates the change and ``by`` when a province- or country-wide record does."""
+    record dates the change and ``by`` when a province- or country-wide record does. Rows are
+    by date of change, then importance (capitals, other sites, provinces, districts), then
+    name."""
     a = status_table(before, geo, theatre).set_index("place")
     b = status_table(after, geo, theatre).set_index("place")
     common = a.index.intersection(b.index)
@@ -477,6 +479,11 @@ def changes(before: ControlState, after: ControlState, geo: Geography,
         "sources": b.loc[diff, "sources"].to_numpy(),
         "note": b.loc[diff, "note"].to_numpy(),
     })
-    order = {"province": 0, "district": 1, "site": 2}
-    out["_o"] = out["level"].map(order)
-    return out.sort_values(["province", "_o", "place"]).drop(columns="_o").reset_index(drop=True)
+    # by date, then importance: capitals, other sites, provinces, districts
+    capital = after.sites["capital"].to_dict() if "capital" in after.sites else {}
+    out["_o"] = [(0 if capital.get(p) else 1) if lvl == "site"
+                 else {"province": 2, "district": 3}.get(lvl, 4)
+                 for p, lvl in zip(out["place"], out["level"], strict=True)]
+    out["_d"] = out["changed_on"].fillna("").astype(str)
+    return (out.sort_values(["_d", "_o", "name", "place"], kind="stable")
+            .drop(columns=["_o", "_d"]).reset_index(drop=True))

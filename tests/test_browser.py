@@ -89,7 +89,7 @@ def test_whole_country_page_draws_every_district(browser, tmp_path, ds) -> None:
     page, log = open_page(browser, out)
     assert (log.external, log.page_errors, log.console_errors) == ([], [], [])
     assert page.locator("path.mapgen-district").count() == 399
-    labels = page.locator(".mapgen-label")
+    labels = page.locator(".mapgen-place-province")
     assert labels.count() == 34
     statuses = set(page.eval_on_selector_all(
         "path.mapgen-district", "els => els.map(e => e.getAttribute('data-status'))"))

@@ -92,7 +92,7 @@ def test_compare_page_in_browser(browser, tmp_path: Path, ds: mapgen.Dataset) ->
     assert [rows.nth(i).get_attribute("data-place") for i in range(rows.count())] == \
         table["place"].tolist()
     n_changed_districts = int((table["level"] == "district").sum())
-    assert maps.nth(1).locator("path.mapgen-change").count() == n_changed_districts + \
+    assert maps.nth(1).locator(".mapgen-change").count() == n_changed_districts + \
         int((table["level"] == "site").sum())
     # the two maps move together
     before = page.evaluate("mapgen.views[1].map.getZoom()")

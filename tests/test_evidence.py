@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 import mapgen
 
 
@@ -63,3 +65,48 @@ def test_stale_after_days_is_checked(tmp_path, data_copy) -> None:  # type: igno
 
     r = run_cli("validate", "--data", str(data_copy))
     assert r.code == 2 and "evidence.stale_after_days" in r.err and "Traceback" not in r.err
+
+
+@pytest.mark.browser
+def test_page_draws_stale_apart_and_says_by(browser, ds, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import run_cli
+    from .pagecheck import open_page
+
+    day = "2021-07-20"
+    out = tmp_path / "stale.html"
+    r = run_cli("render", "--date", day, "--region", "all", "--out", str(out), "-q")
+    assert r.code == 0, r.err
+    page, log = open_page(browser, out)
+    assert log.page_errors == [] and log.console_errors == []
+    state = mapgen.status_on(ds, day, region="all").districts
+    drawn = dict(page.eval_on_selector_all(
+        "path.mapgen-district",
+        "els => els.map(e => [e.getAttribute('data-pcode'), e.getAttribute('data-stale')])"))
+    assert drawn == {c: ("1" if s else "0") for c, s in state["stale"].items()}
+    assert page.locator(".mapgen-stale-key").count() == 1
+    # the popup of the largest stale district says when it was last reported
+    stale = state[state["stale"]].sort_values("area_km2", ascending=False)
+    code = stale.index[0]
+    page.click(f"path.mapgen-district[data-pcode='{code}']", force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    age = (dt.date.fromisoformat(day) - stale.loc[code, "since"]).days
+    assert f"{age} days ago: stale" in popup.inner_text()
+
+
+@pytest.mark.browser
+def test_popup_says_by_for_an_area_wide_record(browser, ds, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import run_cli
+    from .pagecheck import open_page
+
+    day = "2021-08-20"
+    out = tmp_path / "by.html"
+    assert run_cli("render", "--date", day, "--out", str(out), "-q").code == 0
+    page, _ = open_page(browser, out)
+    d = mapgen.status_on(ds, day).districts
+    by_area = d[d["by_area"]].sort_values("area_km2", ascending=False)
+    code = by_area.index[0]
+    page.click(f"path.mapgen-district[data-pcode='{code}']", force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert f"by {by_area.loc[code, 'held_since'].isoformat()}" in popup.inner_text()

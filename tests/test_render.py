@@ -37,7 +37,8 @@ def _payload(html: str) -> dict:
 def test_layers_in_layer_control(north_map: folium.Map) -> None:
     groups = [c for c in north_map._children.values() if isinstance(c, folium.FeatureGroup)]
     controlled = [g.layer_name for g in groups if g.control]
-    assert controlled == ["Districts (status)", "Province outlines and names", "Facilities",
+    assert controlled == ["Districts (status)", "Province outlines and names", "Place names",
+                          "Facilities",
                           "Remaining government positions"]
     controls = [c for c in north_map._children.values() if isinstance(c, folium.LayerControl)]
     assert len(controls) == 1

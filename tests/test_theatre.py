@@ -374,6 +374,8 @@ def test_synthetic_page_in_chromium(browser, tds: mapgen.Dataset, tmp_path: Path
     # no population in the file: the legend says n/a, and only the districts chart is drawn
     assert "n/a" in legend.inner_text()
     assert page.locator(".mapgen-chart").count() == 1
-    page.locator(".mapgen-position").first.hover()
+    # a remaining position's ring sits under its own disc: the disc tells what it is
+    held = page.locator(".mapgen-position").first.get_attribute("data-site")
+    page.locator(f".mapgen-site[data-site='{held}'] .mapgen-disc").hover()
     assert page.get_by_text("Outpost: ", exact=False).first.is_visible()
     _no_afghan_word(page.locator("body").inner_text())

@@ -19,6 +19,7 @@ GROUP_NAMES = {
     "basemap": None,
     "districts": "Districts (status)",
     "provinces": "Province outlines and names",
+    "labels": "Place names",
     "changes": "Changes between the dates",
     "sites": "Facilities",
     "positions": "",  # the theatre's name for its remaining positions

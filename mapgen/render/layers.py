@@ -21,6 +21,7 @@ from ..arcs import Topology, build_topology
 from ..control import ControlState
 from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
 from ..records import Records
+from .labels import district_label_points, neighbour_labels
 from .style import PAYLOAD_VERSION, legend_payload
 
 _SCALE = round(1 / GRID)
@@ -227,6 +228,7 @@ def build_payload(
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
             "geom": enc["districts"],
+            "label": district_label_points(web.districts, dcodes),
         },
         "provinces": {
             "code": pcodes,
@@ -236,6 +238,8 @@ def build_payload(
             "label": enc["labels"],
         },
         "context": enc["context"],
+        "neighbours": [list(n) for n in neighbour_labels(geo.path,
+                                                         shapely.union_all(geo.country.geometry))],
         "sites": {
             "id": site_ids,
             "name": [sites[s].name for s in site_ids],
@@ -244,6 +248,7 @@ def build_payload(
             "lon": [sites[s].lon for s in site_ids],
             "precision": [sites[s].precision for s in site_ids],
             "district": [sites[s].district for s in site_ids],
+            "capital": [sites[s].capital for s in site_ids],
         },
         "names": {c: names[c] for c in sorted(set(rec_cols["via"]) & set(names))},
         "records": rec_cols,
