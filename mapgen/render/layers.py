@@ -181,8 +181,8 @@ def build_payload(
         # carries its note and sources instead of repeating them
         text = first_row.setdefault(i, row)
         for col, value in (("since", r.date.isoformat()), ("status", status_index[r.status]),
-                           ("via", r.place), ("note", r.note if text == row else ""),
-                           ("sources", list(r.sources) if text == row else []),
+                           ("via", r.place), ("note", r.note),
+                           ("sources", list(r.sources)),
                            ("confidence", r.confidence),
                            ("held_since", dt.date.fromordinal(key & 0xFFFFFFFF).isoformat()),
                            ("text", text)):
