@@ -163,13 +163,13 @@ def as_date(value: DateLike) -> dt.date:
 
 def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
               ) -> list[control.ControlState]:
-    """The resolved state of ``provinces`` on each of ``days``, sharing one record history."""
+    """The resolved state of ``provinces`` on each of ``days``, all read from one places x
+    dates table (:func:`mapgen.control.resolve_table`), computed once, each with its evidence
+    columns (:func:`mapgen.evidence.annotate`)."""
     from .evidence import annotate
 
-    hist = control.History(dataset.records)
-    return [annotate(control.resolve(dataset.records, dataset.geo, d, provinces=provinces,
-                                     history=hist), dataset.theatre)
-            for d in days]
+    return [annotate(s, dataset.theatre)
+            for s in control.resolve_many(dataset.records, dataset.geo, days, provinces=provinces)]
 
 
 def status_on(dataset: Dataset, date: DateLike, *, region: str | None = None) -> control.ControlState:
@@ -299,17 +299,17 @@ def render_many(
 
     provinces, label = dataset.region(region)
     web = dataset.web(detail)
-    hist = control.History(dataset.records)
-    iterator: Any = dates
+    days = list(map(as_date, dates))
+    table = control.resolve_table(dataset.records, dataset.geo, days, provinces=provinces)
+    iterator: Any = range(len(days))
     if progress:
         from tqdm import tqdm
 
         # disable=None: no bar when stderr is not a terminal (logs, CI)
-        iterator = tqdm(dates, unit="map", desc="rendering", leave=False, disable=None)
+        iterator = tqdm(iterator, unit="map", desc="rendering", leave=False, disable=None)
     written = []
-    for day in map(as_date, iterator):
-        state = control.resolve(dataset.records, dataset.geo, day, provinces=provinces,
-                                history=hist)
+    for k in iterator:
+        day, state = days[k], table.state(k)
         page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,
                           region_label=label, title=title or dataset.theatre.title, tiles=tiles,
                           online_assets=online_assets)
@@ -524,27 +524,30 @@ def coverage(
     with the first date it becomes known (empty if never). ``start`` and ``end`` default to
     the theatre's period.
     """
+    import numpy as np
+
     period = dataset.period()
     provinces, _ = dataset.region(region)
     days = date_range(period[0] if start is None else start, period[1] if end is None else end, step)
-    states = states_on(dataset, days, provinces)
-    dist = states[0].districts
+    # read straight from the places x dates table: districts x days of "known"
+    table = control.resolve_table(dataset.records, dataset.geo, days, provinces=provinces)
+    ok = table.district_status()[:, table.column] != table.status[-1]  # unknown
+    prov = table.district_province
+    per_province = np.zeros((len(provinces), len(days)), dtype=np.int64)
+    np.add.at(per_province, prov, ok.astype(np.int64))
     known = pd.DataFrame({"province": provinces,
                           "name": dataset.geo.provinces.loc[provinces, "name"].tolist(),
-                          "districts": [int((dist["province"] == p).sum()) for p in provinces]})
-    for day, state in zip(days, states, strict=True):
-        ok = state.districts["status"] != control.UNKNOWN
-        known[day.isoformat()] = [int((ok & (state.districts["province"] == p)).sum())
-                                  for p in provinces]
+                          "districts": np.bincount(prov, minlength=len(provinces)).tolist()})
+    for k, day in enumerate(days):
+        known[day.isoformat()] = per_province[:, k].tolist()
+    names = dataset.geo.districts["name"]
     rows = []
-    for code in dist.index:
-        flags = [s.districts.loc[code, "status"] != control.UNKNOWN for s in states]
-        if all(flags):
-            continue
-        first = next((d.isoformat() for d, f in zip(days, flags, strict=True) if f), "")
-        rows.append({"place": code, "name": dist.loc[code, "name"],
-                     "province": dist.loc[code, "province"],
-                     "unknown_dates": sum(1 for f in flags if not f), "first_known": first})
+    for i in np.flatnonzero(~ok.all(axis=1)).tolist():
+        code = table.district_codes[i]
+        seen = np.flatnonzero(ok[i])
+        rows.append({"place": code, "name": names[code], "province": provinces[prov[i]],
+                     "unknown_dates": int((~ok[i]).sum()),
+                     "first_known": days[seen[0]].isoformat() if len(seen) else ""})
     gaps = pd.DataFrame(rows, columns=["place", "name", "province", "unknown_dates",
                                        "first_known"])
     return known, gaps

@@ -62,12 +62,25 @@ def _page_options(p: argparse.ArgumentParser) -> None:
                    help="link Leaflet from a CDN instead of inlining it (smaller, needs network)")
 
 
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from . import __version__
+
+        sys.stdout.write(f"mapgen {__version__}\n")  # stdout, as argparse's own action
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mapgen", description="Maps of who controlled what, from dated, "
                      "sourced records.")
-    from . import __version__
-
-    parser.add_argument("--version", action="version", version=f"mapgen {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("render", help="write the interactive HTML map for a date")

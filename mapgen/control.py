@@ -5,8 +5,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .geography import Geography
@@ -54,6 +56,10 @@ class ControlState:
     districts: pd.DataFrame
     provinces: pd.DataFrame
     sites: pd.DataFrame
+    #: The table this state was read from, and its date's column (page data is built from
+    #: the table's arrays, not from the frames).
+    table: Resolution | None = field(default=None, repr=False, compare=False)
+    column: int = 0
 
 
 def _row(rec: Record | None, held: dt.date | None = None) -> dict[str, object]:
@@ -124,48 +130,265 @@ def resolve(
     provinces
         Limit the result to these province P-codes (all when omitted).
     history
-        A prepared :class:`History`, to reuse across many dates.
+        Accepted for compatibility; the table (:func:`resolve_table`) needs none.
     """
     if not isinstance(day, dt.date):  # text such as "2021-08-08", as the rest of the API takes
         from .records import parse_date
 
         day = parse_date(str(day))
-    hist = history or History(records)
-    prov_codes = provinces if provinces is not None else list(geo.provinces.index)
+    return resolve_table(records, geo, [day], provinces=provinces).state(0)
+
+
+def resolve_many(records: Records, geo: Geography, days: list[dt.date], *,
+                 provinces: list[str] | None = None) -> list[ControlState]:
+    """The state on each of ``days``, all read from one :class:`Resolution`."""
+    table = resolve_table(records, geo, days, provinces=provinces)
+    return [table.state(k) for k in range(len(days))]
+
+
+_NONE = np.iinfo(np.int64).min // 4  # "no record": earlier than any date
+
+
+class _Index:
+    """The records sorted by (place, date), for vectorised "latest record of place P on or
+    before day D" look-ups (one ``searchsorted`` for any number of places and days)."""
+
+    def __init__(self, recs: tuple[Record, ...], place_ids: dict[str, int],
+                 status_index: dict[str, int]) -> None:
+        n = len(recs)
+        self.place = np.fromiter((place_ids.get(r.place, -1) for r in recs), np.int64, n)
+        self.date = np.fromiter((r.date.toordinal() for r in recs), np.int64, n)
+        self.status = np.fromiter((status_index[r.status] for r in recs), np.int64, n)
+        order = np.lexsort((self.date, self.place))
+        self.order = order
+        self.keys = self.place[order] * (1 << 32) + self.date[order]
+
+    def latest(self, place: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Index (into the records) of the latest record of ``place`` dated on or before
+        ``day``, or -1; ``place`` and ``day`` broadcast."""
+        q = place * (1 << 32) + day
+        if len(self.keys) == 0:
+            return np.full(q.shape, -1, dtype=np.int64)
+        i = np.searchsorted(self.keys, q, side="right") - 1
+        ok = (i >= 0) & (place >= 0)
+        i = np.where(ok, i, 0)
+        ok &= (self.keys[i] >> 32) == place
+        return np.where(ok, self.order[i], -1)
+
+    def decide(self, chain: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """The deciding record for rows of ``chain`` (places, most specific first; -1 pads)
+        on ``day``: the latest-dated, and of the same date the most specific."""
+        best = np.full(np.broadcast_shapes(chain.shape[:1] + (1,) * (day.ndim - 1), day.shape),
+                       -1, dtype=np.int64)
+        best_date = np.full(best.shape, _NONE)
+        if len(self.date) == 0:
+            return best
+        for level in range(chain.shape[1]):
+            place = chain[:, level].reshape((-1,) + (1,) * (day.ndim - 1))
+            rec = self.latest(place, day)
+            rdate = np.where(rec >= 0, self.date[rec], _NONE)
+            later = rdate > best_date
+            best = np.where(later, rec, best)
+            best_date = np.where(later, rdate, best_date)
+        return best
+
+
+@dataclass(frozen=True, eq=False)
+class Resolution:
+    """The record in force for every province, district and site of a region on every one
+    of ``days``, computed once and vectorised.
+
+    The deciding record changes only on days that have records, so the table has one column
+    per distinct *effective day* (the latest record date on or before a requested day), and
+    ``column`` maps each requested day to its column: the cost grows with the changes, not
+    with the number of days. ``*_rec`` hold indices into ``records.control`` (-1: no record),
+    ``*_held`` the ordinal of the day the status began.
+    """
+
+    days: tuple[dt.date, ...]
+    column: np.ndarray
+    records: Records
+    geo: Geography
+    province_codes: list[str]
+    district_codes: list[str]
+    district_province: np.ndarray  # row of each district's province
+    site_ids: list[str]
+    site_district: np.ndarray  # row of each site's district
+    site_province: list[str]
+    d_rec: np.ndarray
+    d_held: np.ndarray
+    p_rec: np.ndarray
+    p_held: np.ndarray
+    s_rec: np.ndarray
+    s_held: np.ndarray
+    status: np.ndarray  # legend index of each record's status, and UNKNOWN's last (for -1)
+    sides: np.ndarray  # legend indices of the statuses that mean a side holds a place
+    _frames: dict[int, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=dict, repr=False)
+
+    def district_status(self, k: int | None = None) -> np.ndarray:
+        """Legend indices (``theatre.index``) of the districts' statuses, per column or on
+        day ``k``."""
+        rec = self.d_rec if k is None else self.d_rec[:, self.column[k]]
+        return self.status[rec]
+
+    def positions(self, col: int) -> np.ndarray:
+        """Remaining positions in a column (see :func:`is_position`): sites held by a side
+        other than the one holding their district, in a district whose status is known."""
+        site_status = self.status[self.s_rec[:, col]]
+        dist_status = self.status[self.d_rec[self.site_district, col]]
+        unknown = self.status[-1]
+        return (np.isin(site_status, self.sides) & (dist_status != unknown)
+                & (dist_status != site_status))
+
+    def state(self, k: int) -> ControlState:
+        """The :class:`ControlState` on ``days[k]``, built from the table's columns."""
+        col = int(self.column[k])
+        if col not in self._frames:  # days in one column share their frames
+            self._frames[col] = self._state_frames(col)
+        districts, provs, sites = self._frames[col]
+        return ControlState(self.days[k], districts, provs, sites, self, k)
+
+    def _state_frames(self, col: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        recs = self.records.control
+        geo = self.geo
+        dist = geo.districts.loc[self.district_codes]
+        districts = pd.DataFrame(
+            {"province": dist["province_pcode"].to_numpy(),
+             **_columns(recs, self.d_rec[:, col], self.d_held[:, col])},
+            index=pd.Index(self.district_codes, name="pcode"))
+        districts = districts.join(dist[["name", "name_local", "population", "area_km2"]])
+        provs = pd.DataFrame(
+            {"province": self.province_codes,
+             **_columns(recs, self.p_rec[:, col], self.p_held[:, col])},
+            index=pd.Index(self.province_codes, name="pcode")).join(
+            geo.provinces[["name", "name_local", "population", "area_km2"]]).sort_index()
+        site_objs = [self.records.sites[s] for s in self.site_ids]
+        sites = pd.DataFrame({
+            "site_id": self.site_ids,
+            "name": [s.name for s in site_objs], "kind": [s.kind for s in site_objs],
+            "lat": [s.lat for s in site_objs], "lon": [s.lon for s in site_objs],
+            "precision": [s.precision for s in site_objs],
+            "district": [s.district for s in site_objs], "province": self.site_province,
+            "capital": [s.capital for s in site_objs],
+            **_columns(recs, self.s_rec[:, col], self.s_held[:, col]),
+            "position": self.positions(col),
+        }, columns=["site_id", "name", "kind", "lat", "lon", "precision", "district", "province",
+                    "capital",
+                    "status", "since", "held_since", "sources", "note", "confidence", "via",
+                    "position"])
+        sites = sites.set_index("site_id").sort_index()
+        return districts.sort_index(), provs, sites
+
+
+def _columns(recs: tuple[Record, ...], rec: np.ndarray, held: np.ndarray) -> dict[str, Any]:
+    """The frame columns of records ``rec`` (-1: none) and their held-since ordinals."""
+    used = {int(i) for i in np.unique(rec) if i >= 0}
+    get = {i: recs[i] for i in used}
+    rows = [get.get(int(i)) for i in rec]
+    days = {int(h): dt.date.fromordinal(int(h)) for h in np.unique(held) if h > 0}
+    return {
+        "status": [r.status if r else UNKNOWN for r in rows],
+        "since": [r.date if r else None for r in rows],
+        "held_since": [days[int(h)] if r else None for r, h in zip(rows, held, strict=True)],
+        "sources": [r.sources if r else () for r in rows],
+        "note": [r.note if r else "" for r in rows],
+        "confidence": [r.confidence if r else "" for r in rows],
+        "via": [r.place if r else "" for r in rows],
+    }
+
+
+def _held(index: _Index, chain: np.ndarray, rec: np.ndarray) -> np.ndarray:
+    """Ordinal of the first day of the unbroken run of each deciding record's status (see
+    :func:`held_since`), for each (chain row, column); computed once per distinct pair and
+    stepped back a record at a time for all pairs together."""
+    rows = np.broadcast_to(np.arange(chain.shape[0])[:, None], rec.shape)
+    has = rec >= 0
+    out = np.zeros(rec.shape, dtype=np.int64)
+    if not has.any():
+        return out
+    pair = np.stack([rows[has], rec[has]], axis=1)
+    uniq, inverse = np.unique(pair, axis=0, return_inverse=True)
+    r_row, cur = uniq[:, 0], uniq[:, 1].copy()
+    start = index.date[cur].copy()
+    active = np.arange(len(uniq))
+    while len(active):
+        prev = index.decide(chain[r_row[active]], start[active] - 1)
+        same = (prev >= 0) & (index.status[np.maximum(prev, 0)] == index.status[cur[active]])
+        active = active[same]
+        prev = prev[same]
+        cur[active] = prev
+        start[active] = index.date[prev]
+    out[has] = start[inverse.ravel()]
+    return out
+
+
+def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
+                  provinces: list[str] | None = None) -> Resolution:
+    """The :class:`Resolution` of ``provinces`` (all when omitted) on ``days``."""
+    days = [d if isinstance(d, dt.date) else _parse(d) for d in days]
+    prov_codes = list(provinces) if provinces is not None else list(geo.provinces.index)
     wanted = set(prov_codes)
     dist = geo.districts[geo.districts["province_pcode"].isin(wanted)]
-    drows = []
     country = str(geo.country.index[0])
-    for code, province in zip(dist.index, dist["province_pcode"], strict=True):
-        drows.append({"pcode": code, "province": province,
-                      **_decide(hist, (code, province, country), day)})
-    districts = pd.DataFrame(drows).set_index("pcode")
-    districts = districts.join(dist[["name", "name_local", "population", "area_km2"]])
-    prows = [{"pcode": code, "province": code, **_decide(hist, (code, country), day)}
-             for code in prov_codes]
-    provs = pd.DataFrame(prows).set_index("pcode").join(
-        geo.provinces[["name", "name_local", "population", "area_km2"]]
-    ).sort_index()
-    srows = []
-    for site in records.sites.values():
-        province = str(geo.districts.loc[site.district, "province_pcode"])
-        if province not in wanted:
-            continue
-        # a site follows area-wide records (its province's, the country's) but not its
-        # district's, which describe the district centre, not every facility in it
-        row = _decide(hist, (site.site_id, province, country), day)
-        district_status = districts.loc[site.district, "status"]
-        srows.append({
-            "site_id": site.site_id, "name": site.name, "kind": site.kind, "lat": site.lat,
-            "lon": site.lon, "precision": site.precision, "district": site.district,
-            "province": province, "capital": site.capital, **row,
-            "position": is_position(str(row["status"]), str(district_status), records.theatre),
-        })
-    sites = pd.DataFrame(srows, columns=[
-        "site_id", "name", "kind", "lat", "lon", "precision", "district", "province", "capital",
-        "status", "since", "held_since", "sources", "note", "confidence", "via", "position"])
-    sites = sites.set_index("site_id").sort_index()
-    return ControlState(day, districts.sort_index(), provs, sites)
+    dcodes = list(dist.index)
+    site_objs = sorted((s for s in records.sites.values()
+                        if str(geo.districts.loc[s.district, "province_pcode"]) in wanted),
+                       key=lambda s: s.site_id)
+    site_ids = [s.site_id for s in site_objs]
+    site_prov = [str(geo.districts.loc[s.district, "province_pcode"]) for s in site_objs]
+    # every place that can decide something gets an id
+    places = [country, *prov_codes, *dcodes, *site_ids]
+    pid = {p: i for i, p in enumerate(places)}
+    theatre = records.theatre
+    index = _Index(records.control, pid, theatre.index)
+    c = pid[country]
+    d_chain = np.array([[pid[d], pid[p], c] for d, p in zip(dcodes, dist["province_pcode"],
+                                                              strict=True)],
+                       dtype=np.int64).reshape(-1, 3)
+    p_chain = np.array([[pid[p], c, -1] for p in prov_codes], dtype=np.int64).reshape(-1, 3)
+    # a site follows area-wide records (its province's, the country's) but not its
+    # district's, which describe the district centre, not every facility in it
+    s_chain = np.array([[pid[s], pid[p], c] for s, p in zip(site_ids, site_prov, strict=True)],
+                       dtype=np.int64).reshape(-1, 3)
+    # one column per effective day: the latest record date on or before each requested day
+    ords = np.array([d.toordinal() for d in days], dtype=np.int64)
+    rec_days = np.unique(index.date)
+    i = np.searchsorted(rec_days, ords, side="right") - 1
+    eff = np.where(i >= 0, rec_days[np.maximum(i, 0)], _NONE) if len(rec_days) else \
+        np.full(len(ords), _NONE)
+    cols, column = np.unique(eff, return_inverse=True)
+    # a day before every record still resolves (to nothing): keep it a real day
+    cols = np.where(cols == _NONE, ords.min() if len(ords) else 0, cols)
+    grid = cols[None, :]
+
+    def table(chain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if len(chain) == 0:
+            return np.zeros((0, len(cols)), np.int64), np.zeros((0, len(cols)), np.int64)
+        rec = index.decide(chain, grid)
+        return rec, _held(index, chain, rec)
+
+    d_rec, d_held = table(d_chain)
+    p_rec, p_held = table(p_chain)
+    s_rec, s_held = table(s_chain)
+    drow = {d: i for i, d in enumerate(dcodes)}
+    prow = {p: i for i, p in enumerate(prov_codes)}
+    status = np.append(index.status, theatre.index[UNKNOWN])
+    return Resolution(
+        days=tuple(days), column=column.ravel(), records=records, geo=geo,
+        province_codes=prov_codes, district_codes=dcodes,
+        district_province=np.array([prow[p] for p in dist["province_pcode"]], dtype=np.int64),
+        site_ids=site_ids,
+        site_district=np.array([drow[s.district] for s in site_objs], dtype=np.int64),
+        site_province=site_prov, d_rec=d_rec, d_held=d_held, p_rec=p_rec, p_held=p_held,
+        s_rec=s_rec, s_held=s_held, status=status,
+        sides=np.array(sorted(theatre.index[x] for x in theatre.sides), dtype=np.int64))
+
+
+def _parse(value: object) -> dt.date:
+    from .records import parse_date
+
+    return parse_date(str(value))
 
 
 def status_table(state: ControlState, geo: Geography, theatre: Theatre) -> pd.DataFrame:
@@ -175,23 +398,46 @@ def status_table(state: ControlState, geo: Geography, theatre: Theatre) -> pd.Da
     ``since`` is the date of the record in force and ``held_since`` the day its status began
     (earlier records with the same status). A province row carries the province-level (or
     country-level) record only; ``districts`` sums up its districts' statuses."""
-    rows = []
-    for code, r in state.provinces.iterrows():
-        mine = state.districts[state.districts["province"] == code]["status"].value_counts()
-        summary = "; ".join(f"{s} {mine[s]}" for s in theatre.status_ids if s in mine)
-        rows.append({"place": code, "name": r["name"], "level": "province", "kind": "province",
-                     "province": code, "district": "", **_cells(r), "districts": summary})
-    for code, r in state.districts.iterrows():
-        rows.append({"place": code, "name": r["name"], "level": "district", "kind": "district",
-                     "province": r["province"], "district": code, **_cells(r), "districts": ""})
-    for code, r in state.sites.iterrows():
-        rows.append({"place": code, "name": r["name"], "level": "site", "kind": r["kind"],
-                     "province": r["province"], "district": r["district"], **_cells(r),
-                     "districts": ""})
-    table = pd.DataFrame(rows)
+    d, p, st = state.districts, state.provinces, state.sites
+    counts = pd.crosstab(d["province"], d["status"]) if len(d) else pd.DataFrame()
+    summary = {code: "; ".join(f"{s} {int(row[s])}" for s in theatre.status_ids
+                               if s in row.index and row[s] > 0)
+               for code, row in counts.iterrows()}  # one row per province, not per district
+    parts = [
+        _frame_cells(p, level="province", kind="province", province=p.index, district="",
+                     districts=[summary.get(c, "") for c in p.index]),
+        _frame_cells(d, level="district", kind="district", province=d["province"],
+                     district=d.index, districts=""),
+        _frame_cells(st, level="site", kind=st["kind"], province=st["province"],
+                     district=st["district"], districts=""),
+    ]
+    table = pd.concat(parts, ignore_index=True)
     order = {"province": 0, "district": 1, "site": 2}
     table["_o"] = table["level"].map(order)
     return table.sort_values(["province", "_o", "place"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _frame_cells(frame: pd.DataFrame, **fixed: Any) -> pd.DataFrame:
+    """:func:`_cells` for every row of a state's frame at once, with the ``fixed`` columns."""
+    def iso(values: pd.Series) -> list[str]:
+        return [v.isoformat() if v else "" for v in values]
+
+    out = pd.DataFrame({
+        "place": frame.index.to_numpy(), "name": frame["name"].to_numpy(),
+        "level": fixed["level"], "kind": _values(fixed["kind"]),
+        "province": _values(fixed["province"]), "district": _values(fixed["district"]),
+        "status": frame["status"].to_numpy(), "since": iso(frame["since"]),
+        "held_since": iso(frame["held_since"]),
+        "sources": [";".join(s) for s in frame["sources"]],
+        "confidence": frame["confidence"].to_numpy(), "via": frame["via"].to_numpy(),
+        "note": frame["note"].to_numpy(), "districts": _values(fixed["districts"]),
+    }, columns=["place", "name", "level", "kind", "province", "district", "status", "since",
+                "held_since", "sources", "confidence", "via", "note", "districts"])
+    return out
+
+
+def _values(v: Any) -> Any:
+    return v.to_numpy() if isinstance(v, pd.Series | pd.Index) else v
 
 
 def _cells(r: pd.Series) -> dict[str, object]:

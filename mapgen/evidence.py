@@ -42,4 +42,4 @@ def annotate(state: ControlState, theatre: Theatre) -> ControlState:
     and sites."""
     return ControlState(state.date, _annotate(state.districts, state.date, theatre),
                         _annotate(state.provinces, state.date, theatre),
-                        _annotate(state.sites, state.date, theatre))
+                        _annotate(state.sites, state.date, theatre), state.table, state.column)

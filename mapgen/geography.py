@@ -543,6 +543,8 @@ class WebGeometry:
     provinces: gpd.GeoSeries
     country: gpd.GeoSeries
     tolerance: float
+    #: The cache key (boundary file digest and tolerance); empty when not cached.
+    key: str = ""
 
 
 def _cache_dir() -> Path:
@@ -570,6 +572,7 @@ def web_geometry(geo: Geography, *, detail: str = "medium") -> WebGeometry:
             return cached
         log.info("ignoring damaged or foreign cache %s", cache)
     web = _simplify(geo, tolerance)
+    web = WebGeometry(web.districts, web.provinces, web.country, tolerance, key[:20])
     tmp = cache.with_suffix(f".{os.getpid()}.tmp.gpkg")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -604,7 +607,7 @@ def _read_cache(cache: Path, key: str, geo: Geography, tolerance: float) -> WebG
         ctry = gpd.read_file(cache, layer="country").set_index("pcode")
     except Exception:  # unreadable: rebuilt, never trusted
         return None
-    web = WebGeometry(dist.geometry, prov.geometry, ctry.geometry, tolerance)
+    web = WebGeometry(dist.geometry, prov.geometry, ctry.geometry, tolerance, key[:20])
     expected = (list(geo.districts.index), sorted(geo.districts["province_pcode"].unique()),
                 [str(geo.country.index[0])])
     if (list(meta.get("key", [])) != [key]
@@ -643,10 +646,10 @@ def _simplify(geo: Geography, tolerance: float) -> WebGeometry:
     if empty.any():
         simplified[empty] = shapely.set_precision(geo.districts.geometry.values[empty], GRID / 10)
     districts = gpd.GeoSeries(simplified, index=geo.districts.index, crs="EPSG:4326")
-    prov_codes = geo.districts["province_pcode"]
+    # rows of each province's districts, found once (not one scan of all districts each)
+    members = geo.districts.groupby("province_pcode", sort=True).indices
     provinces = gpd.GeoSeries(
-        {code: _union(districts[prov_codes == code].values)
-         for code in sorted(prov_codes.unique())},
+        {str(code): _union(simplified[rows]) for code, rows in members.items()},
         crs="EPSG:4326",
     )
     country = gpd.GeoSeries(

@@ -83,8 +83,14 @@ def stats_series(states: Iterable[ControlState], geo: Geography, theatre: Theatr
                  by: str = "province", label: str = "all") -> pd.DataFrame:
     """:func:`district_stats` for each state, with a leading ``date`` column."""
     frames = []
+    done: dict[int, pd.DataFrame] = {}  # states read from one table share frames per change
+    kept = []
     for state in states:
-        table = district_stats(state, geo, theatre, by=by, label=label)
+        kept.append(state)  # keeps each id() below from being reused
+        key = id(state.districts)
+        if key not in done:
+            done[key] = district_stats(state, geo, theatre, by=by, label=label)
+        table = done[key].copy()
         table.insert(0, "date", state.date.isoformat())
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
@@ -106,6 +112,8 @@ def capital_falls(states: list[ControlState], theatre: Theatre) -> list[tuple[dt
         last[d] = first if first in theatre.sides else None
     falls = []
     for prev, cur in itertools.pairwise(states):
+        if cur.districts is prev.districts:  # the same column of the table: no change
+            continue
         for d in districts:
             row, before = cur.districts.loc[d], prev.districts.loc[d, "status"]
             status = row["status"]

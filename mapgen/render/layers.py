@@ -1,12 +1,15 @@
 """The data a page draws: web geometry, resolved statuses per date, sites and sources.
 
-Geometry is written once; each date adds only the statuses that differ from the previous
-date, so a timeline costs little more than a single map.
+Geometry is written once, as arcs (each shared border once, see :mod:`mapgen.arcs`); each
+date adds only the statuses that differ from the previous date, so a timeline costs little
+more than a single map. Statuses come from the arrays of one places x dates table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..arcs import Topology, build_topology
 from ..control import ControlState
 from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
 from ..records import Records
@@ -44,19 +48,78 @@ def encode_geometry(geom: shapely.Geometry) -> list[list[list[int]]]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _topology(web: WebGeometry, groups: tuple[str, ...]) -> Topology:
+    """The arcs of the whole web geometry, built once per geometry (a batch reuses them) and
+    kept beside the geometry cache, so a later run reads them instead."""
+    cache = None
+    if web.key:
+        from ..geography import _cache_dir
+
+        tag = hashlib.sha256(repr((groups, _SCALE, 1)).encode()).hexdigest()[:12]
+        cache = _cache_dir() / f"arcs-{web.key}-{tag}.json"
+        try:
+            return Topology.from_json(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # missing or damaged: rebuilt
+    topo = build_topology(web.districts.values, groups, _SCALE)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(topo.to_json(), encoding="utf-8")
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only cache folder costs only the time to rebuild
+    return topo
+
+
 @lru_cache(maxsize=8)
-def _encoded(web: WebGeometry, districts: tuple[str, ...], provinces: tuple[str, ...],
-             avoid: tuple[tuple[float, float], ...] = ()
-             ) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
-    """Encoded district, province and context geometry and province label points, computed
-    once per geometry and region (a batch of dates reuses them)."""
-    context = [c for c in web.provinces.index if c not in set(provinces)]
-    return (
-        [encode_geometry(web.districts[c]) for c in districts],
-        [encode_geometry(web.provinces[c]) for c in provinces],
-        [encode_geometry(web.provinces[c]) for c in context],
-        [_label_point(web.provinces[c], avoid) for c in provinces],
-    )
+def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ...],
+             provinces: tuple[str, ...], avoid: tuple[tuple[float, float], ...] = ()
+             ) -> dict[str, Any]:
+    """The page's geometry as a topology: the arcs the region and its context use (each
+    border once), and districts, provinces, context provinces and the country outline as
+    rings of arc references; and province label points. Computed once per geometry and
+    region (a batch of dates reuses them)."""
+    topo = _topology(web, groups)
+    row = {c: i for i, c in enumerate(web.districts.index)}
+    wanted = set(provinces)
+    context = [c for c in web.provinces.index if c not in wanted and c in topo.provinces]
+    dgeom = [topo.districts[row[c]] for c in districts]
+    pgeom = [topo.provinces.get(c, []) for c in provinces]
+    cgeom = [topo.provinces[c] for c in context]
+    outline = topo.country
+    used = {r if r >= 0 else ~r for obj in (*dgeom, *pgeom, *cgeom, outline)
+            for ring in obj for r in ring}
+    arcs, renum = topo.encoded_arcs(used)
+
+    def ren(obj: list[list[int]]) -> list[list[int]]:
+        return [[renum[r] if r >= 0 else ~renum[~r] for r in ring] for ring in obj]
+
+    return {
+        "arcs": arcs,
+        "districts": [ren(g) for g in dgeom],
+        "provinces": [ren(g) for g in pgeom],
+        "context": [ren(g) for g in cgeom],
+        "country": ren(outline),
+        "labels": _label_points([web.provinces[c] for c in provinces], avoid),
+    }
+
+
+def _label_points(geoms: list[shapely.Geometry], avoid: tuple[tuple[float, float], ...]
+                  ) -> list[list[float]]:
+    """:func:`_label_point` of each province, giving each only the sites near it."""
+    if not avoid or not geoms:
+        return [_label_point(g) for g in geoms]
+    pts = shapely.points(np.asarray(avoid))
+    tree = shapely.STRtree(pts)
+    near = tree.query(np.asarray(geoms, dtype=object), predicate="dwithin", distance=0.18)
+    found: dict[int, list[int]] = {}
+    for g, p in zip(*near.tolist(), strict=True):
+        found.setdefault(g, []).append(p)
+    return [_label_point(g, tuple(avoid[p] for p in sorted(found.get(i, []))))
+            for i, g in enumerate(geoms)]
 
 
 def _label_point(geom: shapely.Geometry, avoid: tuple[tuple[float, float], ...] = ()
@@ -87,61 +150,64 @@ def build_payload(
     """Everything ``mapgen.js`` needs, as plain JSON-able data (text stays data, never markup)."""
     dist = geo.districts[geo.districts["province_pcode"].isin(provinces)]
     dcodes = list(dist.index)
-    dpos = {c: i for i, c in enumerate(dcodes)}
     pcodes = list(provinces)
     ppos = {c: i for i, c in enumerate(pcodes)}
     site_ids = sorted(states[0].sites.index) if states else []
-    spos = {s: i for i, s in enumerate(site_ids)}
 
     theatre = records.theatre
     status_index = theatre.index
-    rec_index: dict[tuple[str, str, str], int] = {}
+    d_rec, d_held, s_rec, s_held, positions = _reference_arrays(records, states, dcodes,
+                                                                 site_ids)
+    # one payload record per (record in force, day its status began) pair in use
+    cells = np.concatenate([d_rec.ravel(), s_rec.ravel()])
+    helds = np.concatenate([d_held.ravel(), s_held.ravel()])
+    has = cells >= 0
+    keys = cells[has] * (1 << 32) + helds[has]
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    refs = np.full(len(cells), -1, dtype=np.int64)
+    refs[has] = inverse.ravel()
+    d_ref = refs[:d_rec.size].reshape(d_rec.shape)
+    s_ref = refs[d_rec.size:].reshape(s_rec.shape)
+    recs = records.control
     rec_cols: dict[str, list[Any]] = {k: [] for k in ("since", "status", "via", "note", "sources",
-                                                      "confidence", "held_since")}
+                                                      "confidence", "held_since", "text")}
     cited: set[str] = set()
-
-    def ref(row: Any) -> int:
-        if row["since"] is None:
-            return -1
-        key = (row["via"], row["since"].isoformat(), row["held_since"].isoformat())
-        if key not in rec_index:
-            rec_index[key] = len(rec_cols["since"])
-            for col, value in (("since", row["since"].isoformat()),
-                               ("status", status_index[row["status"]]), ("via", row["via"]),
-                               ("note", row["note"]), ("sources", list(row["sources"])),
-                               ("confidence", row["confidence"]),
-                               ("held_since", row["held_since"].isoformat())):
-                rec_cols[col].append(value)
-            cited.update(row["sources"])
-        return rec_index[key]
-
-    def delta(cur: list[int], prev: list[int]) -> dict[str, list[int]]:
-        changed = [i for i, (v, p) in enumerate(zip(cur, prev, strict=True)) if v != p]
-        return {"i": changed, "ref": [cur[i] for i in changed]}
+    first_row: dict[int, int] = {}
+    for row, key in enumerate(uniq.tolist()):
+        i = key >> 32
+        r = recs[i]
+        # a record in force again with another held-since day (a province or country record
+        # deciding places whose status began on different days) points to the row that
+        # carries its note and sources instead of repeating them
+        text = first_row.setdefault(i, row)
+        for col, value in (("since", r.date.isoformat()), ("status", status_index[r.status]),
+                           ("via", r.place), ("note", r.note),
+                           ("sources", list(r.sources)),
+                           ("confidence", r.confidence),
+                           ("held_since", dt.date.fromordinal(key & 0xFFFFFFFF).isoformat()),
+                           ("text", text)):
+            rec_cols[col].append(value)
+        cited.update(r.sources)
 
     frames = []
-    prev_d = [-1] * len(dcodes)
-    prev_s = [-1] * len(site_ids)
-    for state, label in zip(states, date_labels, strict=True):
-        cur_d = [-1] * len(dcodes)
-        for code, row in state.districts.iterrows():
-            cur_d[dpos[code]] = ref(row)
-        cur_s = [-1] * len(site_ids)
-        for code, row in state.sites.iterrows():
-            cur_s[spos[code]] = ref(row)
+    prev_d = np.full(len(dcodes), -1, dtype=np.int64)
+    prev_s = np.full(len(site_ids), -1, dtype=np.int64)
+    for k, (state, label) in enumerate(zip(states, date_labels, strict=True)):
+        cur_d, cur_s = d_ref[:, k], s_ref[:, k]
         frames.append({
             "date": state.date.isoformat(),
             "label": label,
-            "d": delta(cur_d, prev_d),
-            "s": delta(cur_s, prev_s),
-            # remaining positions, decided once in Python (control.resolve)
-            "p": [spos[c] for c in state.sites.index[state.sites["position"].astype(bool)]],
+            "d": _delta(cur_d, prev_d),
+            "s": _delta(cur_s, prev_s),
+            # remaining positions, decided once in Python (control.Resolution.positions)
+            "p": positions[k],
         })
         prev_d, prev_s = cur_d, cur_s
 
     sites = records.sites
     avoid = tuple(sorted((sites[s].lon, sites[s].lat) for s in site_ids))
-    dgeom, pgeom, cgeom, plabels = _encoded(web, tuple(dcodes), tuple(pcodes), avoid)
+    groups = tuple(geo.districts["province_pcode"].reindex(web.districts.index).astype(str))
+    enc = _encoded(web, groups, tuple(dcodes), tuple(pcodes), avoid)
     names = {**geo.country["name"].to_dict(), **geo.provinces["name"].to_dict(),
              **geo.districts["name"].to_dict()}
     lang = geo.local_lang
@@ -149,6 +215,8 @@ def build_payload(
         "version": PAYLOAD_VERSION,
         "title": title,
         "scale": _SCALE,
+        "arcs": enc["arcs"],
+        "country": enc["country"],
         "region": region_label,
         "legend": legend_payload(theatre, local_lang=lang, rtl=lang.split("-")[0] in RTL_LANGUAGES,
                                  population=bool(geo.districts["population"].notna().any())),
@@ -159,17 +227,17 @@ def build_payload(
             "prov": [ppos[p] for p in dist["province_pcode"]],
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
-            "geom": dgeom,
+            "geom": enc["districts"],
             "label": district_label_points(web.districts, dcodes),
         },
         "provinces": {
             "code": pcodes,
             "name": geo.provinces.loc[pcodes, "name"].tolist(),
             "local": geo.provinces.loc[pcodes, "name_local"].tolist(),
-            "geom": pgeom,
-            "label": plabels,
+            "geom": enc["provinces"],
+            "label": enc["labels"],
         },
-        "context": cgeom,
+        "context": enc["context"],
         "neighbours": [list(n) for n in neighbour_labels(geo.path,
                                                          shapely.union_all(geo.country.geometry))],
         "sites": {
@@ -191,6 +259,57 @@ def build_payload(
         },
         "frames": frames,
     }
+
+
+def _delta(cur: np.ndarray, prev: np.ndarray) -> dict[str, list[int]]:
+    """The rows whose reference changed, and their new references."""
+    changed = np.flatnonzero(cur != prev)
+    return {"i": changed.tolist(), "ref": cur[changed].tolist()}
+
+
+def _reference_arrays(
+    records: Records, states: list[ControlState], dcodes: list[str], site_ids: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[int]]]:
+    """Per district and site (rows) and state (columns): the index of the record in force
+    in ``records.control`` (-1: none) and the ordinal of the day its status began; and per
+    state the rows of the sites that are remaining government positions.
+
+    States read from one :class:`~mapgen.control.Resolution` (every state the API makes)
+    come straight from its arrays; others are read from their frames."""
+    table = states[0].table if states else None
+    if table is not None and all(s.table is table for s in states):
+        cols = table.column[[s.column for s in states]]
+        drow = {c: i for i, c in enumerate(table.district_codes)}
+        srow = {c: i for i, c in enumerate(table.site_ids)}
+        di = np.array([drow[c] for c in dcodes], dtype=np.int64)
+        si = np.array([srow[c] for c in site_ids], dtype=np.int64)
+        positions = []
+        for col in cols.tolist():
+            pos = table.positions(col)[si]
+            positions.append(np.flatnonzero(pos).tolist())
+        return (table.d_rec[di][:, cols], table.d_held[di][:, cols],
+                table.s_rec[si][:, cols], table.s_held[si][:, cols], positions)
+    at = {(r.place, r.date): i for i, r in enumerate(records.control)}
+
+    def arrays(frame: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        frame = frame.reindex(codes)
+        rec = [at.get((v, d), -1) if d is not None else -1
+               for v, d in zip(frame["via"], frame["since"], strict=True)]
+        held = [h.toordinal() if isinstance(h, dt.date) else 0 for h in frame["held_since"]]
+        return np.array(rec, dtype=np.int64), np.array(held, dtype=np.int64)
+
+    dd = [arrays(s.districts, dcodes) for s in states]
+    ss = [arrays(s.sites, site_ids) for s in states]
+    spos = {c: i for i, c in enumerate(site_ids)}
+    positions = [[spos[c] for c in s.sites.index[s.sites["position"].astype(bool)]]
+                 for s in states]
+
+    def stack(parts: list[np.ndarray], n: int) -> np.ndarray:
+        return np.stack(parts, axis=1) if parts else np.zeros((n, 0), dtype=np.int64)
+
+    return (stack([d[0] for d in dd], len(dcodes)), stack([d[1] for d in dd], len(dcodes)),
+            stack([x[0] for x in ss], len(site_ids)), stack([x[1] for x in ss], len(site_ids)),
+            positions)
 
 
 def date_label(day: dt.date) -> str:

@@ -93,7 +93,7 @@ class Assets(Element):
             parts.append(f'<script src="{LEAFLET_CDN}/leaflet.js"></script>')
         else:
             parts.append(f"<script>{leaflet_js()}</script>")
-        for name in ("layout.js", "mapgen.js", *self.extra_js):
+        for name in ("layout.js", "arcs.js", "mapgen.js", *self.extra_js):
             parts.append(f"<script>{_script_safe(_asset(name))}</script>")
         return "\n".join(parts)
 

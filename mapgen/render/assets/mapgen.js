@@ -18,18 +18,9 @@
     return typeof url === "string" && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
   }
 
-  function decode(geom, scale) {
-    // [polygon[ring[x0, y0, dx, dy, ...]]] -> Leaflet latlngs
-    return geom.map(function (rings) {
-      return rings.map(function (ring) {
-        var out = [], x = 0, y = 0;
-        for (var i = 0; i < ring.length; i += 2) {
-          x += ring[i]; y += ring[i + 1];
-          out.push([y / scale, x / scale]);
-        }
-        return out;
-      });
-    });
+  function decode(geom, data) {
+    // rings of arc references -> Leaflet latlngs (arcs.js)
+    return global.mapgenArcs.rings(geom, data);
   }
 
   function fmtInt(n) {
@@ -94,9 +85,9 @@
 
   function record(data, ref) {
     // one record of the column-stored table, as an object with the payload's field names
-    var r = data.records;
-    return { since: r.since[ref], status: r.status[ref], via: r.via[ref], note: r.note[ref],
-             sources: r.sources[ref], confidence: r.confidence[ref], held_since: r.held_since[ref] };
+    var r = data.records, t = r.text ? r.text[ref] : ref;  // the row holding note and sources
+    return { since: r.since[ref], status: r.status[ref], via: r.via[ref], note: r.note[t],
+             sources: r.sources[t], confidence: r.confidence[ref], held_since: r.held_since[ref] };
   }
 
   function statusOf(data, ref) {
@@ -269,15 +260,18 @@
 
     // light basemap of our own: the rest of the country in pale outline
     data.context.forEach(function (g) {
-      L.polygon(decode(g, scale), {
+      L.polygon(decode(g, data), {
         color: "#b9b4aa", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1, interactive: false
       }).addTo(groups.basemap);
     });
 
+    // thousands of districts draw and pan faster on one canvas than as SVG paths (arcs.js)
+    var renderer = data.districts.code.length >= global.mapgenArcs.CANVAS_FROM ? L.canvas({ padding: 0.5 }) : null;
+    this.canvas = !!renderer;
     this.districtLayers = data.districts.geom.map(function (g, i) {
-      var layer = L.polygon(decode(g, scale), {
-        color: "#ffffff", weight: 0.7, fillOpacity: 0.85, className: "mapgen-district"
-      });
+      var opts = { color: "#ffffff", weight: 0.7, fillOpacity: 0.85, className: "mapgen-district" };
+      if (renderer) opts.renderer = renderer;
+      var layer = L.polygon(decode(g, data), opts);
       layer.mapgenIndex = i;
       layer.bindTooltip(function () {
         return el("span", null, data.districts.name[i] + " \u2014 " +
@@ -290,10 +284,17 @@
     });
 
     data.provinces.geom.forEach(function (g, p) {
-      L.polygon(decode(g, scale), {
+      L.polygon(decode(g, data), {
         color: "#333333", weight: 1.6, fill: false, interactive: false, className: "mapgen-province"
       }).addTo(groups.provinces);
     });
+
+    // the country outline, assembled from the same arcs as the districts
+    if (data.country && data.country.length) {
+      L.polygon(decode(data.country, data), {
+        color: "#333333", weight: 2.2, fill: false, interactive: false, className: "mapgen-country"
+      }).addTo(groups.provinces);
+    }
 
     // each site at its own point; where discs would overlap they are fanned out on screen
     // (layout.js) with a leader line back to the point, recomputed at every zoom
@@ -354,7 +355,7 @@
     data.changes.forEach(function (c) {
       var i = data.districts.code.indexOf(c.place), layer;
       if (c.level === "district" && i >= 0) {
-        layer = L.polygon(decode(data.districts.geom[i], scale), {
+        layer = L.polygon(decode(data.districts.geom[i], data), {
           color: data.legend.change, weight: 3.5, dashArray: "8 4", fill: false, className: "mapgen-change"
         });
       } else if (c.level === "site") {
@@ -437,7 +438,7 @@
       var st = statusOf(data, f.d[i]);
       var low = f.d[i] >= 0 && data.records.confidence[f.d[i]] === "low";
       var stale = isStale(data, f.d[i], f.date);
-      layer.setStyle({ fillColor: f.d[i] < 0 ? "url(#mapgen-norecord)" : fillFor(statuses, st),
+      layer.setStyle({ fillColor: self.canvas ? statuses[st].colour : f.d[i] < 0 ? "url(#mapgen-norecord)" : fillFor(statuses, st),
                        fillOpacity: stale ? 0.3 : low ? 0.45 : 0.85, dashArray: stale ? "2 4" : null });
       var elem = layer.getElement && layer.getElement();
       if (elem) {
