@@ -609,6 +609,8 @@
     });
   };
 
+  var MAX_PROVINCE_NAMES = 400, MAX_DISTRICT_NAMES = 1500;
+
   View.prototype.buildLabels = function () {
     // every name is measured once; layoutLabels decides at each zoom which are shown, where
     var data = this.data, self = this, map = this.map, out = [];
@@ -636,13 +638,17 @@
       .forEach(function (j) {
         add("capital", data.sites.name[j], [data.sites.lat[j], data.sites.lon[j]], labels);
       });
-    data.provinces.name.forEach(function (name, p) {
-      add("province", name, data.provinces.label[p], self.groups.provinces);
-    });
+    // every name costs a measured element: a theatre of thousands of units names its largest
+    // ones only (no screen shows more names than this legibly)
+    if (data.provinces.name.length <= MAX_PROVINCE_NAMES) {
+      data.provinces.name.forEach(function (name, p) {
+        add("province", name, data.provinces.label[p], self.groups.provinces);
+      });
+    }
     // larger districts first: they are named from a lower zoom
     var order = data.districts.name.map(function (_, i) { return i; });
     order.sort(function (a, b) { return data.districts.label[b][2] - data.districts.label[a][2] || a - b; });
-    order.forEach(function (i) {
+    order.slice(0, MAX_DISTRICT_NAMES).forEach(function (i) {
       var lp = data.districts.label[i];
       add("district", data.districts.name[i], [lp[0], lp[1]], labels, { radius: lp[2] });
     });
