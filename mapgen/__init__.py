@@ -2,8 +2,11 @@
 
 >>> import mapgen
 >>> ds = mapgen.load()
->>> mapgen.status_on(ds, "2021-08-08").districts.loc["AF1901", "status"]
-'taliban'
+>>> state = mapgen.status_on(ds, "2021-08-08")
+>>> state.districts.loc["AF1901", "status"] == ds.theatre.status_ids[1]
+True
+>>> state.districts.loc["AF1901", "since"].isoformat()
+'2021-08-08'
 """
 
 from typing import TYPE_CHECKING
