@@ -7,17 +7,24 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .errors import InputError
 
 LEVELS = ("country", "province", "district", "site")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(name: str) -> str:
     """Fold case, accents and punctuation: ``"Sar-e Pol"`` and ``"sare pol"`` match."""
+    if name.isascii():  # most names: no accent to take off
+        return _PUNCT.sub("", name.casefold())
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return _PUNCT.sub("", text.casefold())
+
+
+_PUNCT = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)

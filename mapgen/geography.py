@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -163,6 +164,16 @@ def load_boundaries(path: str | os.PathLike[str] | None = None, *,
     if why:
         raise DataError([Problem(str(file), 0, "file", file.name, why,
                                  "give a GeoPackage, shapefile or GeoJSON file")])
+    prepared = _read_prepared(file)
+    if prepared is not None:
+        return prepared
+    geo = _load_checked_boundaries(file)
+    _write_prepared(geo)
+    return geo
+
+
+def _load_checked_boundaries(file: Path) -> Geography:
+    """:func:`load_boundaries` of an existing file of a size it accepts, every check run."""
     try:
         layers = [name for name, _ in pyogrio.list_layers(file)]
     except Exception as exc:  # GDAL's own errors come in several classes
@@ -245,6 +256,146 @@ def load_boundaries(path: str | os.PathLike[str] | None = None, *,
     return Geography(_complete(country), _complete(provinces),
                      _complete(districts.drop(columns=drop)), file, tuple(problems),
                      langs.get("districts", langs.get("provinces", "")))
+
+
+# --- the prepared boundaries: checked and repaired once per file ---------------------------
+
+#: The modules whose code decides what a boundary file loads as: a change to any of them
+#: (or to the libraries that read and repair it) makes every prepared copy stale.
+_CHECKING_CODE = ("geography.py", "topology.py", "sanitize.py", "errors.py", "files.py")
+_LAYERS = ("country", "provinces", "districts")
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _CHECKING_CODE:
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:  # running without sources: the version stands for them
+            from importlib.metadata import version
+
+            h.update(version("mapgen").encode())
+    for mod in (gpd, pyogrio, shapely, pd):
+        h.update(str(mod.__version__).encode() + b"\0")
+    h.update(str(pyogrio.__gdal_version_string__).encode())
+    return h.hexdigest()
+
+
+def _input_digest(file: Path) -> str:
+    """The file's own digest, and a shapefile's sidecar files' (names and attributes live
+    in the ``.dbf``, the CRS in the ``.prj``)."""
+    h = hashlib.sha256(_file_digest(file).encode())
+    if file.suffix.lower() == ".shp":
+        for side in sorted(file.parent.iterdir()):
+            if side.stem == file.stem and side.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg") \
+                    and side.is_file():
+                h.update(side.suffix.lower().encode() + _file_digest(side).encode())
+    return h.hexdigest()
+
+
+def _layer_checksum(frame: pd.DataFrame, wkb: np.ndarray) -> str:
+    """The checksum of a prepared layer as read back: its columns, dtypes and index, its
+    attribute values and its geometry's WKB."""
+    h = hashlib.sha256()
+    h.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    h.update(repr(list(frame.index)).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    for blob in wkb:
+        h.update(blob)
+    return h.hexdigest()
+
+
+def _read_layer(cache: Path, layer: str, info: dict[str, Any]
+                ) -> tuple[gpd.GeoDataFrame, str]:
+    """One layer of a prepared file as the Geography holds it, and its checksum."""
+    from pyogrio.raw import read
+
+    meta, _, wkb, values = read(cache, layer=layer)
+    attrs = pd.DataFrame(dict(zip(meta["fields"], values, strict=True)))
+    attrs = attrs.astype(info["dtypes"])[[c for c in info["columns"] if c != "geometry"]]
+    attrs.index = pd.Index(attrs[info["index"]], name=info["index"])
+    checksum = _layer_checksum(attrs, wkb)
+    frame = gpd.GeoDataFrame(attrs, geometry=shapely.from_wkb(wkb), crs=info["crs"])
+    return frame[info["columns"]], checksum
+
+
+def _prepared_path(file: Path) -> tuple[Path, str]:
+    key = hashlib.sha256((_input_digest(file) + _code_digest()).encode()).hexdigest()
+    return _cache_dir() / f"boundaries-{key[:20]}.gpkg", key
+
+
+def _write_prepared(geo: Geography) -> None:
+    """Keep the checked, repaired boundaries beside the geometry cache: a later load of the
+    same file (same bytes, same code) reads them instead of checking and repairing again.
+    Only a file that loaded without errors is kept, with its warnings, and only when what
+    is read back is exactly what was loaded."""
+    import json
+
+    try:
+        cache, key = _prepared_path(geo.path)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp.gpkg")
+    except OSError:
+        return
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        meta: dict[str, Any] = {"key": key, "local_lang": geo.local_lang,
+                                "warnings": [list(vars(p).values()) for p in geo.warnings]}
+        for layer in _LAYERS:
+            frame = getattr(geo, layer)
+            if frame.geometry.name != "geometry" or frame.crs is None:
+                return
+            pyogrio.write_dataframe(frame.reset_index(drop=True), tmp, layer=layer,
+                                    driver="GPKG")
+            info = {"columns": [str(c) for c in frame.columns],
+                    "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()
+                               if c != "geometry"},
+                    "index": frame.index.name, "crs": frame.crs.to_string()}
+            back, info["checksum"] = _read_layer(tmp, layer, info)
+            if not (back.drop(columns="geometry").equals(frame.drop(columns="geometry"))
+                    and list(back.index) == list(frame.index)
+                    and back.geometry.geom_equals_exact(frame.geometry, 0).all()):
+                log.info("boundaries do not survive a GeoPackage round trip: not kept")
+                return
+            meta[layer] = info
+        pyogrio.write_dataframe(pd.DataFrame({"meta": [json.dumps(meta)]}), tmp, layer="meta",
+                                driver="GPKG")
+        tmp.replace(cache)
+    except Exception as exc:  # OSError, GDAL's errors, a column GPKG cannot hold: optional
+        log.info("could not keep the checked boundaries in %s: %s", cache, exc)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _read_prepared(file: Path) -> Geography | None:
+    """The checked boundaries of ``file`` kept by :func:`_write_prepared`, or None when there
+    are none or they are not exactly what was written (a damaged or foreign file is never
+    trusted: each layer's attributes and geometry are checked against their checksum)."""
+    import json
+
+    from pyogrio.raw import read
+
+    try:
+        cache, key = _prepared_path(file)
+        if not cache.is_file():
+            return None
+        meta = json.loads(read(cache, layer="meta")[3][0][0])
+        if meta.get("key") != key:
+            return None
+        frames = {}
+        for layer in _LAYERS:
+            frames[layer], checksum = _read_layer(cache, layer, meta[layer])
+            if checksum != meta[layer]["checksum"]:
+                return None
+        warnings = tuple(Problem(*p) for p in meta["warnings"])
+    except Exception:  # unreadable or unexpected: checked again from the file, never trusted
+        return None
+    for p in warnings:
+        log.debug("%s", p)
+    return Geography(frames["country"], frames["provinces"], frames["districts"], file,
+                     warnings, str(meta["local_lang"]))
 
 
 def _derive(frame: gpd.GeoDataFrame, by: str, name: str, local: str) -> gpd.GeoDataFrame:

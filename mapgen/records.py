@@ -392,6 +392,9 @@ def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer, theatre: The
                 ) -> dict[str, Site]:
     f = "sites.csv"
     out: dict[str, Site] = {}
+    if geo is not None:  # looked up once, not through the frame's indexers for every site
+        shapes = dict(zip(geo.districts.index, geo.districts.geometry.values, strict=True))
+        provinces = dict(zip(geo.districts.index, geo.districts["province_pcode"], strict=True))
     for line, row in rd.rows(f):
         sid = row["site_id"]
         first = out[sid].line if sid in out else (0 if sid in gaz.places else None)
@@ -414,7 +417,7 @@ def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer, theatre: The
                            f"decimal degrees between -{limit:g} and {limit:g}")
                 ok = False
         district = row["district"]
-        if geo is not None and district not in geo.districts.index:
+        if geo is not None and district not in shapes:
             rd.problem(f, line, "district", district, "unknown district P-code",
                        gaz.did_you_mean(district, levels=("district",)))
             ok = False
@@ -431,7 +434,7 @@ def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer, theatre: The
         if geo is None:  # boundaries failed: the site is checked as far as it can be
             out[sid] = site
             continue
-        shape = geo.districts.geometry[district]
+        shape = shapes[district]
         point = shapely.Point(lon, lat)
         if not shape.covers(point):
             km = _distance_km(geo, shape, point)
@@ -441,7 +444,7 @@ def _read_sites(rd: _Reader, geo: Geography | None, gaz: Gazetteer, theatre: The
             rd.bad_ids.add(sid)
             continue
         out[sid] = site
-        province = str(geo.districts.loc[district, "province_pcode"])
+        province = str(provinces[district])
         gaz.add(Place(sid, site.name, "site", province), list(others))
     return out
 

@@ -18,6 +18,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def control_chars(text: str) -> str:
     """The control characters in ``text`` as ``\\x1b``-style escapes, or "" if none."""
+    if CONTROL.search(text) is None:  # nearly every cell: no set to build
+        return ""
     return "".join(sorted({f"\\x{ord(c):02x}" for c in CONTROL.findall(text)}))
 
 

@@ -13,7 +13,7 @@ import pytest
 import mapgen
 from mapgen import files as files_mod
 from mapgen.render import page as page_mod
-from mapgen.render.layers import encode_geometry
+from mapgen.render.layers import decode_texts, encode_geometry, encode_texts
 
 from .conftest import run_cli
 
@@ -45,7 +45,7 @@ def test_layers_in_layer_control(north_map: folium.Map) -> None:
 
 
 def test_payload_holds_districts_statuses_and_sources(north_html: str, ds: mapgen.Dataset) -> None:
-    data = _payload(north_html)
+    data = decode_texts(_payload(north_html))
     state = mapgen.status_on(ds, "2021-08-08")
     assert data["districts"]["code"] == list(state.districts.index)
     assert [s["id"] for s in data["legend"]["statuses"]] == list(ds.theatre.status_ids)
@@ -63,7 +63,7 @@ def test_payload_holds_districts_statuses_and_sources(north_html: str, ds: mapge
     # and population travel with the district for its popup
     assert data["districts"]["local"][i] == "کندز"
     assert (data["legend"]["local_lang"], data["legend"]["local_dir"]) == ("prs", "rtl")
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert data["districts"]["pop"][i] == int(ds.geo.districts.loc["AF1901", "population"])
     # credits
     assert "Boundaries: AGCHO / OCHA (COD-AB, 2018)" in data["legend"]["credits"]
@@ -145,4 +145,56 @@ def test_showing_a_map_then_saving_it_writes_one_map(ds: mapgen.Dataset, tmp_pat
     saved = mapgen.save_map(m, tmp_path / "m.html").read_text(encoding="utf-8")
     assert saved == first == mapgen.map_html(mapgen.build_map(ds, "2021-08-08", region="Kunduz"))
     assert saved.count("new mapgen.View(") == 1
-    assert saved.count('"version":2') == 1
+    assert saved.count('"version":3') == 1
+
+
+def test_records_string_table_round_trips() -> None:
+    recs = {"since": ["2021-08-08", "2021-08-08", "2021-08-09"], "status": [1, 1, 0],
+            "via": ["AF19", "AF19", "AF1901"], "note": ["same note", "same note", ""],
+            "sources": [["a", "b"], ["a", "b"], ["gone", "b"]],
+            "confidence": ["high", "high", "low"],
+            "held_since": ["2021-08-01", "2021-08-08", "2021-08-09"]}
+    srcs = {"id": ["a", "b"], "publisher": ["AFP", "AFP"], "title": ["T", "U"],
+            "published": ["2021-08-08", "2021-08-09"], "url": ["https://a", ""]}
+    enc = encode_texts(recs, srcs)
+    data = decode_texts({**enc, "version": 3})
+    assert data["records"] == recs and data["version"] == 3
+    assert data["sources"] == {"a": {"publisher": "AFP", "title": "T", "published": "2021-08-08",
+                                     "url": "https://a"},
+                               "b": {"publisher": "AFP", "title": "U", "published": "2021-08-09",
+                                     "url": ""}}
+    # each distinct text once, each distinct list of sources once; a source id the page has
+    # no entry for stays text
+    texts = {v for c in ("since", "held_since", "via", "note", "confidence") for v in recs[c]}
+    assert sorted(enc["strings"]) == sorted(texts | {"AFP", "2021-08-09"})
+    assert enc["lists"] == [[0, 1], ["gone", 1]]
+    assert enc["records"]["note"] == [enc["strings"].index("same note")] * 2 + \
+        [enc["strings"].index("")]
+
+
+def test_payload_records_decode_to_every_record_in_force(ds: mapgen.Dataset) -> None:
+    """The timeline's string table decodes to the text of the records each frame shows."""
+    m = mapgen.build_timeline(ds, "2021-08-06", "2021-08-09", region="north")
+    raw = _payload(mapgen.map_html(m))
+    data = decode_texts(raw)
+    recs = data["records"]
+    states = [mapgen.status_on(ds, d, region="north")
+              for d in ("2021-08-06", "2021-08-07", "2021-08-08", "2021-08-09")]
+    refs = [-1] * len(data["districts"]["code"])
+    for frame, state in zip(data["frames"], states, strict=True):
+        for i, ref in zip(frame["d"]["i"], frame["d"]["ref"], strict=True):
+            refs[i] = ref
+        for i, code in enumerate(data["districts"]["code"]):
+            row = state.districts.loc[code]
+            if refs[i] < 0:
+                assert row["since"] is None
+                continue
+            r = refs[i]
+            assert (recs["note"][r], recs["sources"][r], recs["via"][r]) == \
+                (row["note"], list(row["sources"]), row["via"])
+            assert recs["since"][r] == row["since"].isoformat()
+            for sid in recs["sources"][r]:
+                assert data["sources"][sid]["publisher"] == ds.records.sources[sid].publisher
+    # fewer distinct texts than text cells: repeats are written once
+    assert len(raw["strings"]) < sum(len(recs[c]) for c in ("since", "held_since", "via", "note",
+                                                            "confidence"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import math
 import os
 from functools import lru_cache
 from typing import Any
@@ -74,6 +76,47 @@ def _topology(web: WebGeometry, groups: tuple[str, ...]) -> Topology:
     return topo
 
 
+@lru_cache(maxsize=4)
+def _all_district_labels(web: WebGeometry) -> dict[str, list[float]]:
+    """:func:`~mapgen.render.labels.district_label_points` of every district of the web
+    geometry, computed once per geometry and kept beside the geometry cache (finding each
+    district's largest inscribed circle is most of the time a page takes to build)."""
+    codes = [str(c) for c in web.districts.index]
+    cache = None
+    if web.key:
+        from ..geography import _cache_dir
+
+        cache = _cache_dir() / f"labels-{web.key}-1.json"
+        try:
+            found = json.loads(cache.read_text(encoding="utf-8"))
+            if (isinstance(found, dict) and list(found) == codes
+                    and all(isinstance(v, list) and len(v) == 3
+                            and all(isinstance(x, float | int) and not isinstance(x, bool)
+                                    and math.isfinite(x) for x in v)
+                            for v in found.values())):
+                return found
+        except (OSError, ValueError):
+            pass  # missing or damaged: computed again
+    found = dict(zip(codes, district_label_points(web.districts, codes), strict=True))
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(found, separators=(",", ":")), encoding="utf-8")
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only cache folder costs only the time to compute them
+    return found
+
+
+def _district_labels(web: WebGeometry, codes: tuple[str, ...]) -> list[list[float]]:
+    found = _all_district_labels(web)
+    return [found[c] for c in codes]
+
+
+_ENCODED_KEYS = ("arcs", "districts", "provinces", "context", "country", "labels")
+
+
 @lru_cache(maxsize=8)
 def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ...],
              provinces: tuple[str, ...], avoid: tuple[tuple[float, float], ...] = ()
@@ -81,7 +124,39 @@ def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ..
     """The page's geometry as a topology: the arcs the region and its context use (each
     border once), and districts, provinces, context provinces and the country outline as
     rings of arc references; and province label points. Computed once per geometry and
-    region (a batch of dates reuses them)."""
+    region (a batch of dates reuses them) and kept beside the geometry cache, so a later
+    page of the same region reads them instead."""
+    cache = None
+    if web.key:
+        from ..geography import _cache_dir
+
+        tag = hashlib.sha256(repr((groups, districts, provinces, avoid, _SCALE, 1)).encode())
+        cache = _cache_dir() / f"page-{web.key}-{tag.hexdigest()[:20]}.json"
+        try:
+            found = json.loads(cache.read_text(encoding="utf-8"))
+            if (isinstance(found, dict) and tuple(found) == _ENCODED_KEYS
+                    and all(isinstance(v, list) for v in found.values())
+                    and all(isinstance(a, str) for a in found["arcs"])
+                    and len(found["districts"]) == len(districts)
+                    and len(found["provinces"]) == len(provinces) == len(found["labels"])):
+                return found
+        except (OSError, ValueError):
+            pass  # missing or damaged: built again
+    enc = _build_encoded(web, groups, districts, provinces, avoid)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(enc, separators=(",", ":")), encoding="utf-8")
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only cache folder costs only the time to build them
+    return enc
+
+
+def _build_encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ...],
+                   provinces: tuple[str, ...], avoid: tuple[tuple[float, float], ...]
+                   ) -> dict[str, Any]:
     topo = _topology(web, groups)
     row = {c: i for i, c in enumerate(web.districts.index)}
     wanted = set(provinces)
@@ -97,7 +172,7 @@ def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ..
     def ren(obj: list[list[int]]) -> list[list[int]]:
         return [[renum[r] if r >= 0 else ~renum[~r] for r in ring] for ring in obj]
 
-    return {
+    return {  # in the order of _ENCODED_KEYS
         "arcs": arcs,
         "districts": [ren(g) for g in dgeom],
         "provinces": [ren(g) for g in pgeom],
@@ -169,25 +244,22 @@ def build_payload(
     d_ref = refs[:d_rec.size].reshape(d_rec.shape)
     s_ref = refs[d_rec.size:].reshape(s_rec.shape)
     recs = records.control
-    rec_cols: dict[str, list[Any]] = {k: [] for k in ("since", "status", "via", "note", "sources",
-                                                      "confidence", "held_since", "text")}
-    cited: set[str] = set()
-    first_row: dict[int, int] = {}
-    for row, key in enumerate(uniq.tolist()):
-        i = key >> 32
-        r = recs[i]
-        # a record in force again with another held-since day (a province or country record
-        # deciding places whose status began on different days) points to the row that
-        # carries its note and sources instead of repeating them
-        text = first_row.setdefault(i, row)
-        for col, value in (("since", r.date.isoformat()), ("status", status_index[r.status]),
-                           ("via", r.place), ("note", r.note),
-                           ("sources", list(r.sources)),
-                           ("confidence", r.confidence),
-                           ("held_since", dt.date.fromordinal(key & 0xFFFFFFFF).isoformat()),
-                           ("text", text)):
-            rec_cols[col].append(value)
-        cited.update(r.sources)
+    rows = [(recs[key >> 32], dt.date.fromordinal(key & 0xFFFFFFFF).isoformat())
+            for key in uniq.tolist()]
+    cited = sorted({sid for r, _ in rows for sid in r.sources} & set(records.sources))
+    texts = encode_texts(
+        {"since": [r.date.isoformat() for r, _ in rows],
+         "status": [status_index[r.status] for r, _ in rows],
+         "via": [r.place for r, _ in rows],
+         "note": [r.note for r, _ in rows],
+         "sources": [list(r.sources) for r, _ in rows],
+         "confidence": [r.confidence for r, _ in rows],
+         "held_since": [held for _, held in rows]},
+        {"id": cited,
+         "publisher": [records.sources[sid].publisher for sid in cited],
+         "title": [records.sources[sid].title for sid in cited],
+         "published": [records.sources[sid].published.isoformat() for sid in cited],
+         "url": [records.sources[sid].url for sid in cited]})
 
     frames = []
     prev_d = np.full(len(dcodes), -1, dtype=np.int64)
@@ -228,7 +300,7 @@ def build_payload(
             "pop": [None if pd.isna(v) else int(v) for v in dist["population"].tolist()],
             "area": dist["area_km2"].tolist(),
             "geom": enc["districts"],
-            "label": district_label_points(web.districts, dcodes),
+            "label": _district_labels(web, tuple(dcodes)),
         },
         "provinces": {
             "code": pcodes,
@@ -250,15 +322,65 @@ def build_payload(
             "district": [sites[s].district for s in site_ids],
             "capital": [sites[s].capital for s in site_ids],
         },
-        "names": {c: names[c] for c in sorted(set(rec_cols["via"]) & set(names))},
-        "records": rec_cols,
-        "sources": {
-            sid: {"publisher": s.publisher, "title": s.title, "published": s.published.isoformat(),
-                  "url": s.url}
-            for sid, s in sorted(records.sources.items()) if sid in cited
-        },
+        "names": {c: names[c] for c in sorted({r.place for r, _ in rows} & set(names))},
+        **texts,  # records, sources, and the texts they share: strings, lists
         "frames": frames,
     }
+
+
+#: Columns written as indices into the payload's ``strings``: of ``records``, and of
+#: ``sources`` (publishers and days repeat; titles and URLs are left as they are).
+STRING_COLUMNS = {"records": ("since", "held_since", "via", "note", "confidence"),
+                  "sources": ("publisher", "published")}
+
+
+def encode_texts(records: dict[str, list[Any]], sources: dict[str, list[Any]]
+                 ) -> dict[str, Any]:
+    """The records and sources tables (by column) with each repeated text written once.
+
+    Returns the payload's ``records``, ``sources``, ``strings`` and ``lists``: the columns
+    in :data:`STRING_COLUMNS` become indices into ``strings`` (every distinct text of those
+    columns once, in order of first use), and the records' ``sources`` become indices into
+    ``lists`` (every distinct list of sources once, each as positions in ``sources.id``; an
+    id with no source there stays text). A record in force with several held-since days, or
+    many records citing the same report with the same note, cost a few digits each, not
+    their text again. ``mapgen.js`` expands the tables once, as the page loads
+    (``mapgen.expand``), into the shapes its readers use; :func:`decode_texts` does the
+    same in Python."""
+    table: dict[str, int] = {}
+    lists: dict[tuple[int | str, ...], int] = {}
+    pos = {sid: i for i, sid in enumerate(sources["id"])}
+    out: dict[str, Any] = {"records": {}, "sources": {}}
+    for name, cols in (("records", records), ("sources", sources)):
+        for col, values in cols.items():
+            if col in STRING_COLUMNS[name]:
+                out[name][col] = [table.setdefault(str(v), len(table)) for v in values]
+            elif name == "records" and col == "sources":
+                out[name][col] = [lists.setdefault(tuple(pos.get(s, s) for s in v), len(lists))
+                                  for v in values]
+            else:
+                out[name][col] = list(values)
+    out["strings"] = list(table)
+    out["lists"] = [list(v) for v in lists]
+    return out
+
+
+def decode_texts(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a payload) with :func:`encode_texts` undone, as ``mapgen.expand`` leaves it
+    in the page: text columns of ``records`` as text, its ``sources`` as lists of ids, and
+    ``sources`` as ``{id: {publisher, title, published, url}}``."""
+    strings, lists = data["strings"], data["lists"]
+    cols: dict[str, dict[str, list[Any]]] = {}
+    for name in ("records", "sources"):
+        cols[name] = {col: [strings[i] for i in values] if col in STRING_COLUMNS[name]
+                      else list(values) for col, values in data[name].items()}
+    ids = cols["sources"]["id"]
+    cols["records"]["sources"] = [[ids[j] if isinstance(j, int) else j for j in lists[i]]
+                                  for i in data["records"]["sources"]]
+    fields = [c for c in cols["sources"] if c != "id"]
+    sources = {sid: {f: cols["sources"][f][k] for f in fields} for k, sid in enumerate(ids)}
+    out = {k: v for k, v in data.items() if k not in ("strings", "lists")}
+    return {**out, "records": cols["records"], "sources": sources}
 
 
 def _delta(cur: np.ndarray, prev: np.ndarray) -> dict[str, list[int]]:

@@ -8,7 +8,7 @@ __all__ = ["CHANGE_COLOUR", "PAYLOAD_VERSION", "StatusStyle", "legend_payload", 
 
 #: Version of the page payload's layout (docs/PAYLOAD.md: named fields, tables by column);
 #: bumped on any change ``mapgen.js`` must know about.
-PAYLOAD_VERSION = 2
+PAYLOAD_VERSION = 3
 
 #: The outline of what changed between two dates: a colour and dash no other line uses
 #: (mapgen's own encoding, the same in every theatre).

@@ -5,7 +5,7 @@
   "use strict";
 
   var SVGNS = "http://www.w3.org/2000/svg";
-  var PAYLOAD_VERSION = 2;  // mapgen.render.style.PAYLOAD_VERSION
+  var PAYLOAD_VERSION = 3;  // mapgen.render.style.PAYLOAD_VERSION
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -83,11 +83,41 @@
     });
   }
 
+  // The records and sources tables arrive by column with each repeated text once: the text
+  // columns hold indices into data.strings, records.sources indices into data.lists (each
+  // list positions in sources.id, or an id as text). Written out once, as the page loads,
+  // so that every reader takes records.note[ref] as text, records.sources[ref] as a list of
+  // ids and data.sources[id] as {publisher, title, published, url}
+  // (mapgen.render.layers.encode_texts / decode_texts).
+  var STRING_COLUMNS = { records: ["since", "held_since", "via", "note", "confidence"],
+                         sources: ["publisher", "published"] };
+
+  function expand(data) {
+    if (!data.strings) return;  // already expanded (a comparison's two maps share data)
+    var strings = data.strings, r = data.records, s = data.sources;
+    Object.keys(STRING_COLUMNS).forEach(function (name) {
+      STRING_COLUMNS[name].forEach(function (col) {
+        data[name][col] = data[name][col].map(function (k) { return strings[k]; });
+      });
+    });
+    var lists = data.lists.map(function (list) {
+      return list.map(function (j) { return typeof j === "number" ? s.id[j] : j; });
+    });
+    r.sources = r.sources.map(function (k) { return lists[k]; });
+    var byId = Object.create(null);  // an id such as "__proto__" is a key like any other
+    s.id.forEach(function (id, k) {
+      byId[id] = { publisher: s.publisher[k], title: s.title[k], published: s.published[k], url: s.url[k] };
+    });
+    data.sources = byId;
+    delete data.strings;
+    delete data.lists;
+  }
+
   function record(data, ref) {
     // one record of the column-stored table, as an object with the payload's field names
-    var r = data.records, t = r.text ? r.text[ref] : ref;  // the row holding note and sources
-    return { since: r.since[ref], status: r.status[ref], via: r.via[ref], note: r.note[t],
-             sources: r.sources[t], confidence: r.confidence[ref], held_since: r.held_since[ref] };
+    var r = data.records;
+    return { since: r.since[ref], status: r.status[ref], via: r.via[ref], note: r.note[ref],
+             sources: r.sources[ref], confidence: r.confidence[ref], held_since: r.held_since[ref] };
   }
 
   function statusOf(data, ref) {
@@ -248,6 +278,7 @@
     if (data.version !== PAYLOAD_VERSION) {
       throw new Error("mapgen: page data version " + data.version + ", this code reads " + PAYLOAD_VERSION);
     }
+    expand(data);
     this.map = map; this.groups = groups; this.data = data;
     this.options = options || {};
     this.state = new State(data);
@@ -858,6 +889,7 @@
 
   global.mapgen = {
     View: View, views: [], decode: decode, safeUrl: safeUrl, el: el, fmtInt: fmtInt,
-    statusOf: statusOf, sourceList: sourceList, statusCell: statusCell
+    statusOf: statusOf, sourceList: sourceList, statusCell: statusCell,
+    expand: expand
   };
 })(window);
