@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
+import importlib.util
 import logging
 import os
 import re
@@ -17,7 +18,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 
@@ -174,6 +174,8 @@ def load_boundaries(path: str | os.PathLike[str] | None = None, *,
 
 def _load_checked_boundaries(file: Path) -> Geography:
     """:func:`load_boundaries` of an existing file of a size it accepts, every check run."""
+    import pyogrio  # GDAL: loaded only when a boundary file is read, not for the caches
+
     try:
         layers = [name for name, _ in pyogrio.list_layers(file)]
     except Exception as exc:  # GDAL's own errors come in several classes
@@ -277,9 +279,13 @@ def _code_digest() -> str:
             from importlib.metadata import version
 
             h.update(version("mapgen").encode())
-    for mod in (gpd, pyogrio, shapely, pd):
+    for mod in (gpd, shapely, pd):
         h.update(str(mod.__version__).encode() + b"\0")
-    h.update(str(pyogrio.__gdal_version_string__).encode())
+    # pyogrio (and the GDAL it carries) as installed, without loading GDAL to ask it
+    spec = importlib.util.find_spec("pyogrio")
+    if spec is not None and spec.origin:
+        stat = Path(spec.origin).stat()
+        h.update(f"{spec.origin}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return h.hexdigest()
 
 
@@ -293,6 +299,39 @@ def _input_digest(file: Path) -> str:
                     and side.is_file():
                 h.update(side.suffix.lower().encode() + _file_digest(side).encode())
     return h.hexdigest()
+
+
+def _gpkg_layer(path: Path, layer: str) -> tuple[dict[str, list[Any]], list[bytes]]:
+    """A layer of a GeoPackage that mapgen wrote (a cache), read with SQLite alone: its
+    attribute columns, in order, and its geometries as WKB (none for a table). Loading GDAL
+    costs more than reading a cache of a few megabytes; the files mapgen reads from users
+    still go through GDAL."""
+    import sqlite3
+
+    if layer not in (*_LAYERS, "meta"):  # our own table names, never text from elsewhere
+        raise ValueError(layer)
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        found = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                            (layer,)).fetchone()
+        cur = con.execute(f'SELECT * FROM "{layer}" ORDER BY fid')  # noqa: S608
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    finally:
+        con.close()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    values = {n: list(c) for n, c in zip(names, columns, strict=True) if n != "fid"}
+    wkb = [_gpkg_wkb(b) for b in values.pop(found[0])] if found else []
+    return values, wkb
+
+
+def _gpkg_wkb(blob: bytes) -> bytes:
+    """The WKB of a GeoPackage geometry: after the 8-byte header ('GP', version, flags,
+    SRS id) and the envelope the flags announce (0, 32, 48 or 64 bytes)."""
+    if blob[:2] != b"GP":
+        raise ValueError("not a GeoPackage geometry")
+    envelope = (0, 32, 48, 48, 64)[(blob[3] >> 1) & 7]
+    return bytes(blob[8 + envelope:])
 
 
 def _layer_checksum(frame: pd.DataFrame, wkb: np.ndarray) -> str:
@@ -310,10 +349,8 @@ def _layer_checksum(frame: pd.DataFrame, wkb: np.ndarray) -> str:
 def _read_layer(cache: Path, layer: str, info: dict[str, Any]
                 ) -> tuple[gpd.GeoDataFrame, str]:
     """One layer of a prepared file as the Geography holds it, and its checksum."""
-    from pyogrio.raw import read
-
-    meta, _, wkb, values = read(cache, layer=layer)
-    attrs = pd.DataFrame(dict(zip(meta["fields"], values, strict=True)))
+    values, wkb = _gpkg_layer(cache, layer)
+    attrs = pd.DataFrame(values)
     attrs = attrs.astype(info["dtypes"])[[c for c in info["columns"] if c != "geometry"]]
     attrs.index = pd.Index(attrs[info["index"]], name=info["index"])
     checksum = _layer_checksum(attrs, wkb)
@@ -332,6 +369,8 @@ def _write_prepared(geo: Geography) -> None:
     Only a file that loaded without errors is kept, with its warnings, and only when what
     is read back is exactly what was loaded."""
     import json
+
+    import pyogrio
 
     try:
         cache, key = _prepared_path(geo.path)
@@ -375,13 +414,11 @@ def _read_prepared(file: Path) -> Geography | None:
     trusted: each layer's attributes and geometry are checked against their checksum)."""
     import json
 
-    from pyogrio.raw import read
-
     try:
         cache, key = _prepared_path(file)
         if not cache.is_file():
             return None
-        meta = json.loads(read(cache, layer="meta")[3][0][0])
+        meta = json.loads(_gpkg_layer(cache, "meta")[0]["meta"][0])
         if meta.get("key") != key:
             return None
         frames = {}
@@ -724,6 +761,8 @@ def web_geometry(geo: Geography, *, detail: str = "medium") -> WebGeometry:
         log.info("ignoring damaged or foreign cache %s", cache)
     web = _simplify(geo, tolerance)
     web = WebGeometry(web.districts, web.provinces, web.country, tolerance, key[:20])
+    import pyogrio
+
     tmp = cache.with_suffix(f".{os.getpid()}.tmp.gpkg")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -751,14 +790,17 @@ def _web_checksum(web: WebGeometry) -> str:
 
 
 def _read_cache(cache: Path, key: str, geo: Geography, tolerance: float) -> WebGeometry | None:
+    def series(layer: str) -> gpd.GeoSeries:
+        values, wkb = _gpkg_layer(cache, layer)
+        return gpd.GeoSeries(shapely.from_wkb(wkb), index=pd.Index(values["pcode"], name="pcode"),
+                             crs="EPSG:4326", name="geometry")
+
     try:
-        meta = pyogrio.read_dataframe(cache, layer="meta")
-        dist = gpd.read_file(cache, layer="districts").set_index("pcode")
-        prov = gpd.read_file(cache, layer="provinces").set_index("pcode")
-        ctry = gpd.read_file(cache, layer="country").set_index("pcode")
+        meta = _gpkg_layer(cache, "meta")[0]
+        dist, prov, ctry = series("districts"), series("provinces"), series("country")
     except Exception:  # unreadable: rebuilt, never trusted
         return None
-    web = WebGeometry(dist.geometry, prov.geometry, ctry.geometry, tolerance, key[:20])
+    web = WebGeometry(dist, prov, ctry, tolerance, key[:20])
     expected = (list(geo.districts.index), sorted(geo.districts["province_pcode"].unique()),
                 [str(geo.country.index[0])])
     if (list(meta.get("key", [])) != [key]
