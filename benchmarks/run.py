@@ -485,6 +485,9 @@ def bench_browser(bench: Bench) -> dict[str, dict[str, float]]:
                            "shapes": float(drawn["shapes"])}
             context.close()
         browser.close()
+    return found
+
+
 def bench_acled(bench: Bench) -> dict[str, Measure]:
     """9. ACLED import: a streamed 20k- and 200k-event export against pandas read_csv + sjoin."""
     make = script(bench, "make_acled.py", ACLED_MAKE_SCRIPT)
@@ -779,6 +782,8 @@ def detail_browser(res: dict[str, dict[str, float]]) -> list[str]:
     rows = [[name, f"{v['shapes']:,.0f}", "canvas" if v["canvas"] else "SVG",
              sec(v["parsed"]), sec(v["draw"]), sec(v["pan"])] for name, v in res.items()]
     return lines + table(["page", "districts", "drawn as", "HTML parsed", "drawn", "pan"], rows)
+
+
 def detail_acled(res: dict[str, Measure]) -> list[str]:
     small, large = (res[f"mapgen-{n}"] for n in ACLED_ROWS)
     p = res["pandas"]
