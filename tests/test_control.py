@@ -207,3 +207,8 @@ def test_package_docstring_example_runs() -> None:
 
     result = doctest.testmod(mapgen)
     assert (result.attempted, result.failed) == (3, 0)
+    # the example reads the status from the theatre: the package's own text names no side
+    ds = mapgen.load()
+    assert ds.theatre.status_ids[1] == "taliban"  # what the example compares with
+    assert not any(s in mapgen.__doc__.lower() for s in ds.theatre.status_ids
+                   if s not in ("unknown",))
