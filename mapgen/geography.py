@@ -334,7 +334,7 @@ def _gpkg_wkb(blob: bytes) -> bytes:
     return bytes(blob[8 + envelope:])
 
 
-def _layer_checksum(frame: pd.DataFrame, wkb: np.ndarray) -> str:
+def _layer_checksum(frame: pd.DataFrame, wkb: list[bytes]) -> str:
     """The checksum of a prepared layer as read back: its columns, dtypes and index, its
     attribute values and its geometry's WKB."""
     h = hashlib.sha256()
