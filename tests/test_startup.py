@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import ROOT
 
-HEAVY = ("folium", "branca", "jinja2", "matplotlib", "geopandas", "pandas", "shapely")
+HEAVY = ("folium", "branca", "jinja2", "matplotlib", "geopandas", "pandas", "shapely", "pyogrio")
 
 
 def _imported_after(*argv: str) -> set[str]:
@@ -47,3 +47,13 @@ def test_render_does_not_import_matplotlib(tmp_path) -> None:
     loaded = _imported_after("render", "--date", "2021-08-08", "--out",
                              str(tmp_path / "m.html"), "-q")
     assert "folium" in loaded and "matplotlib" not in loaded
+
+
+def test_render_from_the_cache_does_not_load_gdal(tmp_path) -> None:
+    """Once the boundary file has been checked (and the geometry simplified), a render reads
+    the cache with SQLite: pyogrio, and the GDAL it loads, are not imported."""
+    out = str(tmp_path / "m.html")
+    first = _imported_after("render", "--date", "2021-08-08", "--out", out, "-q")
+    again = _imported_after("render", "--date", "2021-08-09", "--out", out, "-q")
+    assert "pyogrio" not in again and {"folium", "pandas"} <= again
+    assert first >= again
