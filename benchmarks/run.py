@@ -864,6 +864,11 @@ def main() -> int:
         for sub in ("out", "scripts", "cache"):
             (tmp / sub).mkdir()
         bench = Bench(tmp, {**os.environ, "MAPGEN_CACHE": str(tmp / "cache")})
+        # mapgen's modules as bytecode, as pip leaves an installed package's (and those of
+        # geopandas, folium and every other library measured here): an editable install
+        # under PYTHONDONTWRITEBYTECODE would otherwise compile mapgen from source in
+        # every measured process
+        subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "mapgen")], check=True)
         steps = [("single", bench_single), ("timeline", bench_timeline), ("batch", bench_batch),
                  ("scaling", bench_scaling), ("geometry", bench_geometry), ("long", bench_long),
                  ("startup", bench_startup), ("synthetic", bench_synthetic), ("acled", bench_acled)]
