@@ -332,11 +332,12 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
     dist = geo.districts[geo.districts["province_pcode"].isin(wanted)]
     country = str(geo.country.index[0])
     dcodes = list(dist.index)
+    province_of = dict(zip(geo.districts.index, geo.districts["province_pcode"].astype(str),
+                           strict=True))  # one look-up per site, not a frame indexer each
     site_objs = sorted((s for s in records.sites.values()
-                        if str(geo.districts.loc[s.district, "province_pcode"]) in wanted),
-                       key=lambda s: s.site_id)
+                        if province_of[s.district] in wanted), key=lambda s: s.site_id)
     site_ids = [s.site_id for s in site_objs]
-    site_prov = [str(geo.districts.loc[s.district, "province_pcode"]) for s in site_objs]
+    site_prov = [province_of[s.district] for s in site_objs]
     # every place that can decide something gets an id
     places = [country, *prov_codes, *dcodes, *site_ids]
     pid = {p: i for i, p in enumerate(places)}
