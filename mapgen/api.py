@@ -250,8 +250,10 @@ def build_map(
     from .render.build import build_page
 
     provinces, label = dataset.region(region)
-    state = control.resolve(dataset.records, dataset.geo, as_date(date), provinces=provinces)
-    return build_page(dataset.records, dataset.geo, dataset.web(detail), [state],
+    # the page reads the table's arrays: no frames of the state are built
+    day = control.resolve_table(dataset.records, dataset.geo, [as_date(date)],
+                                provinces=provinces).day(0)
+    return build_page(dataset.records, dataset.geo, dataset.web(detail), [day],
                       provinces=provinces, region_label=label, title=title or dataset.theatre.title,
                       tiles=tiles, online_assets=online_assets)
 
@@ -309,8 +311,8 @@ def render_many(
         iterator = tqdm(iterator, unit="map", desc="rendering", leave=False, disable=None)
     written = []
     for k in iterator:
-        day, state = days[k], table.state(k)
-        page = build_page(dataset.records, dataset.geo, web, [state], provinces=provinces,
+        day = days[k]
+        page = build_page(dataset.records, dataset.geo, web, [table.day(k)], provinces=provinces,
                           region_label=label, title=title or dataset.theatre.title, tiles=tiles,
                           online_assets=online_assets)
         written.append(write_atomic(Path(out_dir) / name.format(date=day.isoformat()),
@@ -428,8 +430,10 @@ def build_timeline(
 
     provinces, label = dataset.region(region)
     days = date_range(start, end, step)
-    states = states_on(dataset, days, provinces)
-    return build_page(dataset.records, dataset.geo, dataset.web(detail), states,
+    # the page reads the table's arrays: no frames, and no evidence columns, for each day
+    table = control.resolve_table(dataset.records, dataset.geo, days, provinces=provinces)
+    return build_page(dataset.records, dataset.geo, dataset.web(detail),
+                      [table.day(k) for k in range(len(days))],
                       provinces=provinces, region_label=label, title=title or dataset.theatre.title,
                       mode="timeline", tiles=tiles, online_assets=online_assets)
 

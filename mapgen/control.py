@@ -62,6 +62,17 @@ class ControlState:
     column: int = 0
 
 
+@dataclass(frozen=True)
+class TableDay:
+    """Day ``column`` (an index into ``table.days``) of a :class:`Resolution`, for the page
+    builders, which read the table's arrays: a page of many days builds no frames for them
+    (:meth:`Resolution.state` builds a :class:`ControlState`'s frames)."""
+
+    date: dt.date
+    table: Resolution
+    column: int
+
+
 def _row(rec: Record | None, held: dt.date | None = None) -> dict[str, object]:
     if rec is None:
         return {"status": UNKNOWN, "since": None, "held_since": None, "sources": (), "note": "",
@@ -240,6 +251,10 @@ class Resolution:
         unknown = self.status[-1]
         return (np.isin(site_status, self.sides) & (dist_status != unknown)
                 & (dist_status != site_status))
+
+    def day(self, k: int) -> TableDay:
+        """Day ``k`` for the page builders, without frames (see :class:`TableDay`)."""
+        return TableDay(self.days[k], self, k)
 
     def state(self, k: int) -> ControlState:
         """The :class:`ControlState` on ``days[k]``, built from the table's columns."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import folium
 import xyzservices
 from branca.element import Figure
 
-from ..control import ControlState
+from ..control import ControlState, TableDay
 from ..errors import InputError
 from ..geography import Geography, WebGeometry
 from ..records import Records
@@ -62,7 +63,7 @@ def build_page(
     records: Records,
     geo: Geography,
     web: WebGeometry,
-    states: list[ControlState],
+    states: Sequence[ControlState | TableDay],
     *,
     provinces: list[str],
     region_label: str,

@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +21,7 @@ import pandas as pd
 import shapely
 
 from ..arcs import Topology, build_topology
-from ..control import ControlState
+from ..control import ControlState, Resolution, TableDay
 from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
 from ..records import Records
 from .labels import district_label_points, neighbour_labels
@@ -215,7 +216,7 @@ def build_payload(
     records: Records,
     geo: Geography,
     web: WebGeometry,
-    states: list[ControlState],
+    states: Sequence[ControlState | TableDay],
     *,
     provinces: list[str],
     title: str,
@@ -227,7 +228,7 @@ def build_payload(
     dcodes = list(dist.index)
     pcodes = list(provinces)
     ppos = {c: i for i, c in enumerate(pcodes)}
-    site_ids = sorted(states[0].sites.index) if states else []
+    site_ids = _site_ids(states)
 
     theatre = records.theatre
     status_index = theatre.index
@@ -389,8 +390,29 @@ def _delta(cur: np.ndarray, prev: np.ndarray) -> dict[str, list[int]]:
     return {"i": changed.tolist(), "ref": cur[changed].tolist()}
 
 
+def _shared_table(states: Sequence[ControlState | TableDay]) -> Resolution | None:
+    """The :class:`~mapgen.control.Resolution` every state was read from, if one."""
+    table = states[0].table if states else None
+    return table if table is not None and all(s.table is table for s in states) else None
+
+
+def _frames(states: Sequence[ControlState | TableDay]) -> list[ControlState]:
+    full = [s for s in states if isinstance(s, ControlState)]
+    if len(full) != len(states):
+        raise TypeError("days of different tables: give ControlStates")
+    return full
+
+
+def _site_ids(states: Sequence[ControlState | TableDay]) -> list[str]:
+    table = _shared_table(states)
+    if table is not None:
+        return sorted(table.site_ids)
+    return sorted(_frames(states)[0].sites.index) if states else []
+
+
 def _reference_arrays(
-    records: Records, states: list[ControlState], dcodes: list[str], site_ids: list[str],
+    records: Records, states: Sequence[ControlState | TableDay], dcodes: list[str],
+    site_ids: list[str],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[int]]]:
     """Per district and site (rows) and state (columns): the index of the record in force
     in ``records.control`` (-1: none) and the ordinal of the day its status began; and per
@@ -398,8 +420,8 @@ def _reference_arrays(
 
     States read from one :class:`~mapgen.control.Resolution` (every state the API makes)
     come straight from its arrays; others are read from their frames."""
-    table = states[0].table if states else None
-    if table is not None and all(s.table is table for s in states):
+    table = _shared_table(states)
+    if table is not None:
         cols = table.column[[s.column for s in states]]
         drow = {c: i for i, c in enumerate(table.district_codes)}
         srow = {c: i for i, c in enumerate(table.site_ids)}
@@ -420,11 +442,12 @@ def _reference_arrays(
         held = [h.toordinal() if isinstance(h, dt.date) else 0 for h in frame["held_since"]]
         return np.array(rec, dtype=np.int64), np.array(held, dtype=np.int64)
 
-    dd = [arrays(s.districts, dcodes) for s in states]
-    ss = [arrays(s.sites, site_ids) for s in states]
+    full = _frames(states)
+    dd = [arrays(s.districts, dcodes) for s in full]
+    ss = [arrays(s.sites, site_ids) for s in full]
     spos = {c: i for i, c in enumerate(site_ids)}
     positions = [[spos[c] for c in s.sites.index[s.sites["position"].astype(bool)]]
-                 for s in states]
+                 for s in full]
 
     def stack(parts: list[np.ndarray], n: int) -> np.ndarray:
         return np.stack(parts, axis=1) if parts else np.zeros((n, 0), dtype=np.int64)
