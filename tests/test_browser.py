@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,14 +14,6 @@ from .conftest import OUTPUTS, STATUSES, run_cli
 from .pagecheck import open_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def north_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pages") / "north.html"
-    r = run_cli("render", "--date", "2021-08-08", "--out", str(out), "-q")
-    assert r.code == 0, r.err
-    return out
 
 
 def _district_count(ds: mapgen.Dataset, region: str) -> int:
