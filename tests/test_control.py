@@ -202,8 +202,12 @@ def test_region_lists_combine_and_refuse_districts(ds: mapgen.Dataset) -> None:
         ds.region(" , ")
 
 
-def test_package_docstring_example_runs() -> None:
+def test_package_docstring_example_runs(ds: mapgen.Dataset) -> None:
     import doctest
 
     result = doctest.testmod(mapgen)
     assert (result.attempted, result.failed) == (3, 0)
+    # the example names no side: it compares with the theatre's statuses
+    doc = (mapgen.__doc__ or "").lower()
+    sides = [s for s in ds.theatre.statuses if s.side]
+    assert sides and [w for s in sides for w in (s.status, s.label) if w.lower() in doc] == []
