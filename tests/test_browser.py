@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 import mapgen
 import mapgen.records
 
-from .conftest import OUTPUTS, STATUSES, run_cli
+from .conftest import OUTPUTS, STATUSES, THEATRE, run_cli
 from .pagecheck import open_page
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def test_render_page_offline_and_interactive(browser, north_page, ds) -> None:
     positions = page.locator(".leaflet-marker-pane .mapgen-position")
     assert positions.count() == int(state.sites["position"].sum())
     page.get_by_label("Facilities").uncheck()
-    page.get_by_label("Remaining government positions").uncheck()
+    page.get_by_label(THEATRE.position_layer).uncheck()
     assert sites.count() == 0
     assert positions.count() == 0
 
@@ -66,7 +66,7 @@ def test_render_page_offline_and_interactive(browser, north_page, ds) -> None:
     assert hrefs == {ds.records.sources[s].url for s in cited}
 
     page.get_by_label("Facilities").check()
-    page.get_by_label("Remaining government positions").check()
+    page.get_by_label(THEATRE.position_layer).check()
     assert sites.count() == n_sites
     assert positions.count() == int(state.sites["position"].sum())
     assert log.console_errors == [] and log.page_errors == [] and log.external == []

@@ -301,8 +301,10 @@ CODE_WORDS = re.compile(r"(?i)\b(afghan\w*|dari|nds|unama)\b")
 #: OCHA's common operational datasets (COD-AB) of administrative boundaries.
 GENERIC = frozenset({"ocha", "cod"})
 #: Text a module may hold though it has a theatre word in it: ACLED's own names of its
-#: sub-event types, the same for every country ACLED covers.
-ALLOWED = {"mapgen/acled.py": ("Government regains territory",)}
+#: sub-event types, the same for every country ACLED covers, and ordinary words in their own
+#: sense.
+ALLOWED = {"mapgen/acled.py": ("Government regains territory",),
+           "mapgen/geography.py": ("foreign cache",)}
 
 
 def _theatre_words(ds: mapgen.Dataset) -> re.Pattern[str]:
