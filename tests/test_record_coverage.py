@@ -113,3 +113,22 @@ def test_gaps_md_tables_are_current() -> None:
     for table in out.strip().split("\n\n"):
         assert table.strip() in gaps, (
             f"GAPS.md is stale: run scripts/gaps_table.py --write data/events/GAPS.md\n{table[:400]}")
+
+
+def test_readme_console_examples_print_what_the_readme_shows() -> None:
+    """Every ```console block of the README that runs a read-only mapgen command prints, on the
+    shipped data, exactly the lines the README shows (the numbers quoted there stay true)."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n\$ (mapgen [^\n]+)\n(.*?)```", text, flags=re.S)
+    checked = 0
+    for command, shown in blocks:
+        args = shlex.split(command)[1:]
+        if args[0] not in {"stats", "status", "coverage", "places"} or "--out" in args:
+            continue
+        r = run_cli(*args)
+        assert r.code == 0, r.err
+        assert r.out.strip() == shown.strip(), f"README's `{command}` is stale:\n{r.out}"
+        checked += 1
+    assert checked >= 1
