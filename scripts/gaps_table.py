@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 
 import mapgen
 
@@ -24,7 +25,10 @@ def main() -> None:
     p.add_argument("--end", default="2021-08-15")
     p.add_argument("--data")
     p.add_argument("--region", help="the region counted apart (default: the theatre's default)")
+    p.add_argument("--write", metavar="GAPS_MD",
+                   help="replace the two tables in this file (data/events/GAPS.md) instead of printing")
     args = p.parse_args()
+    out: list[str] = []
     ds = mapgen.load(args.data)
     days = mapgen.date_range(args.start, args.end, "1d")
     states = [mapgen.status_on(ds, d, region="all").districts for d in days]
@@ -40,18 +44,18 @@ def main() -> None:
     shown = sorted(set(shown))
     total = len(states[0])
     label = ds.theatre.regions[region].label if region in ds.theatre.regions else region
-    print("| area | districts | " + " | ".join(f"{days[k]:%d %b}" for k in shown)
+    out.append("| area | districts | " + " | ".join(f"{days[k]:%d %b}" for k in shown)
           + " | most on one day |")
-    print("|---|--:|" + "--:|" * len(shown) + "--:|")
+    out.append("|---|--:|" + "--:|" * len(shown) + "--:|")
     for key, name, n in (("in", f"{label} region", len(inside)),
                          ("out", "rest of the country", total - len(inside))):
         most = max(counts[key])
         when = days[counts[key].index(most)]
-        print(f"| {name} | {n} | " + " | ".join(str(counts[key][k]) for k in shown)
+        out.append(f"| {name} | {n} | " + " | ".join(str(counts[key][k]) for k in shown)
               + f" | {most} ({most / n:.0%}, {when:%d %b}) |")
-    print()
-    print("| district | P-code | province | unknown days | unknown spans |")
-    print("|---|---|---|--:|---|")
+    out.append("")
+    out.append("| district | P-code | province | unknown days | unknown spans |")
+    out.append("|---|---|---|--:|---|")
     first = states[0]
     for code in first.index:
         flags = [s.loc[code, "status"] == "unknown" for s in states]
@@ -65,8 +69,32 @@ def main() -> None:
                 else:
                     spans.append((day, day))
         text = "; ".join(f"{a:%d %b}\u2013{b:%d %b}" if a != b else f"{a:%d %b}" for a, b in spans)
-        print(f"| {first.loc[code, 'name']} | {code} | {names[first.loc[code, 'province']]} | "
+        out.append(f"| {first.loc[code, 'name']} | {code} | {names[first.loc[code, 'province']]} | "
               f"{sum(flags)} | {text} |")
+
+
+    text = "\n".join(out)
+    if not args.write:
+        print(text)
+        return
+    tables = text.split("\n\n")
+    path = Path(args.write)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    result: list[str] = []
+    k = 0
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("|") and k < len(tables):
+            while i < len(lines) and lines[i].startswith("|"):
+                i += 1
+            result.extend(tables[k].split("\n"))
+            k += 1
+            continue
+        result.append(lines[i])
+        i += 1
+    if k != len(tables):
+        raise SystemExit(f"{path}: expected {len(tables)} tables, found {k}")
+    path.write_text("\n".join(result), encoding="utf-8")
 
 
 if __name__ == "__main__":
