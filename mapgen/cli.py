@@ -261,7 +261,10 @@ def _region_suffix(args: argparse.Namespace) -> str:
     return "" if args.region is None else "-" + _slug(args.region)
 
 
-def _default_out(kind: str, args: argparse.Namespace, *dates: str, suffix: str = ".html") -> Path:
+def _out_path(kind: str, args: argparse.Namespace, *dates: str, suffix: str = ".html") -> Path:
+    """``--out``, or by default ``outputs/KIND-DATES[-REGION]SUFFIX``."""
+    if args.out:
+        return Path(args.out)
     return Path("outputs") / ("-".join([kind, *dates]) + _region_suffix(args) + suffix)
 
 
@@ -297,7 +300,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     ds = _load(args)
     m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
                   online_assets=args.online_assets, title=args.title)
-    out = Path(args.out) if args.out else _default_out("control", args, day.isoformat())
+    out = _out_path("control", args, day.isoformat())
     if args.embed:
         from .api import embed_snippet
         from .errors import InputError
@@ -348,8 +351,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 0
     page = build_comparison(ds, before, after, region=args.region, detail=args.detail,
                             tiles=args.tiles, online_assets=args.online_assets, title=args.title)
-    out = Path(args.out) if args.out else _default_out(
-        "compare", args, before.isoformat(), after.isoformat())
+    out = _out_path("compare", args, before.isoformat(), after.isoformat())
     save_map(page, out)
     _wrote(out)
     return 0
@@ -364,8 +366,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     page = build_timeline(ds, start, end, step=args.step, region=args.region,
                           detail=args.detail, tiles=args.tiles, online_assets=args.online_assets,
                           title=args.title)
-    out = Path(args.out) if args.out else _default_out(
-        "timeline", args, start.isoformat(), end.isoformat())
+    out = _out_path("timeline", args, start.isoformat(), end.isoformat())
     save_map(page, out)
     _wrote(out)
     return 0
@@ -387,7 +388,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                              "(or give --format)")
         fmt = suffix
     dates = [d.isoformat() for d in (before, after, date) if d is not None]
-    out = Path(args.out) if args.out else _default_out("figure", args, *dates, suffix=f".{fmt}")
+    out = _out_path("figure", args, *dates, suffix=f".{fmt}")
     ds = _load(args)
     if args.gains and before is None:
         raise InputError("--gains shows what changed hands between two dates: give --before "
@@ -516,8 +517,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.out is None and args.format == "geojson":
         sys.stdout.write(frame.to_json(drop_id=True, ensure_ascii=False) + "\n")
         return 0
-    out = Path(args.out) if args.out else _default_out("status", args, day.isoformat(),
-                                                       suffix="." + args.format)
+    out = _out_path("status", args, day.isoformat(), suffix="." + args.format)
     _wrote(save_geodata(ds, frame, out, format=args.format))
     return 0
 

@@ -489,7 +489,7 @@ def changes(before: ControlState, after: ControlState, geo: Geography,
         "after": b.loc[diff, "status"].to_numpy(),
         "changed_on": b.loc[diff, "since"].to_numpy(),
         # "by": the status comes from a province- or country-wide record, whose date is when
-        # the area was reported, not when this place changed hands (e.g. the 15 August collapse)
+        # the area was reported, not when this place changed hands (e.g. a country-wide collapse)
         "when": ["by" if via not in ("", place) else "on"
                  for place, via in zip(diff, b.loc[diff, "via"], strict=True)],
         "sources": b.loc[diff, "sources"].to_numpy(),

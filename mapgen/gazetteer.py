@@ -85,7 +85,8 @@ class Gazetteer:
 
     def resolve(self, name: str, *, levels: tuple[str, ...] = LEVELS) -> Place:
         """The one place ``name`` stands for, preferring the highest level when a name is
-        shared (``Kunduz`` is the province, ``AF1901`` the district).
+        shared (a province and the district of its capital often have the same name: the
+        name is the province's; the district is found by its code).
 
         Raises
         ------

@@ -489,6 +489,11 @@ def _feature_problem(problems: list[Problem], file: Path, layer: str, feature: o
                             message, hint, severity))
 
 
+def _missing(value: object) -> bool:
+    """An empty cell: None, NA or NaN."""
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
 def _check_text(frame: gpd.GeoDataFrame, file: Path, layer: str, labels: list[str],
                 problems: list[Problem]) -> None:
     required = REQUIRED_COLUMNS[layer]
@@ -496,7 +501,7 @@ def _check_text(frame: gpd.GeoDataFrame, file: Path, layer: str, labels: list[st
         if col not in frame.columns:
             continue
         for label, value in zip(labels, frame[col], strict=True):
-            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+            if _missing(value):
                 if col in required:
                     _feature_problem(problems, file, layer, label, col, "", "empty",
                                      f"every feature needs a {col}")
@@ -518,7 +523,7 @@ def _check_numbers(frame: gpd.GeoDataFrame, file: Path, layer: str, labels: list
         if col not in frame.columns:
             continue
         for label, value in zip(labels, frame[col], strict=True):
-            if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            if _missing(value):
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer,
                                                                  np.floating)):

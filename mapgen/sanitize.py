@@ -9,8 +9,8 @@ from typing import Any
 #: C0 controls but tab and newline, DEL, and the C1 controls: never part of a record's text.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Also kept off the terminal: carriage return, and the bidi overrides and isolates that can
-#: reorder what a terminal line appears to say ("Trojan Source"). Dari text keeps its
-#: ordinary right-to-left marks (U+200E, U+200F).
+#: reorder what a terminal line appears to say ("Trojan Source"). Right-to-left text keeps
+#: its ordinary direction marks (U+200E, U+200F).
 _TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: Cells a spreadsheet reads as a formula (OWASP, "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

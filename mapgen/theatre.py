@@ -12,6 +12,7 @@ import difflib
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -155,6 +156,28 @@ class _Check:
                 hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
                 self.bad(f"{where}{key}", key, "unknown key", hint)
 
+    def table(self, raw: dict[str, Any], key: str, allowed: set[str]) -> dict[str, Any]:
+        """``raw[key]`` (empty when absent), checked to be a table of ``allowed`` keys."""
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            self.bad(key, value, "must be a table")
+            value = {}
+        self.keys(value, allowed, f"{key}.")
+        return value
+
+    def entries(self, entries: list[Any], name: str, allowed: set[str]
+                ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each table of the ``[[name]]`` list ``entries``, checked to have only ``allowed``
+        keys, with the ``name[n].`` its problems are reported under; other entries are
+        reported and skipped."""
+        for n, entry in enumerate(entries, 1):
+            where = f"{name}[{n}]."
+            if not isinstance(entry, dict):
+                self.bad(where[:-1], entry, "must be a table")
+                continue
+            self.keys(entry, allowed, where)
+            yield where, entry
+
     def text(self, table: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
         value = table.get(key, default)
         if not isinstance(value, str) or (default is None and not value.strip()):
@@ -212,11 +235,7 @@ def _parse(raw: dict[str, Any], root: Path, file: Path) -> Theatre:
     if not isinstance(credits, dict) or not all(isinstance(v, str) for v in credits.values()):
         c.bad("credits", credits, "must be a table of text lines", 'e.g. boundaries = "OCHA"')
         credits = {}
-    positions = raw.get("positions", {})
-    if not isinstance(positions, dict):
-        c.bad("positions", positions, "must be a table")
-        positions = {}
-    c.keys(positions, _POSITIONS, "positions.")
+    positions = c.table(raw, "positions", _POSITIONS)
     defaults = {k: str(f.default) for k, f in Theatre.__dataclass_fields__.items()
                 if isinstance(f.default, str)}
     extra: dict[str, Any] = {
@@ -229,11 +248,7 @@ def _parse(raw: dict[str, Any], root: Path, file: Path) -> Theatre:
     }
     for key in ("title", "population_note", "records_licence"):
         extra[key] = c.text(raw, key, "", defaults[key])
-    capitals = raw.get("capitals", {})
-    if not isinstance(capitals, dict):
-        c.bad("capitals", capitals, "must be a table")
-        capitals = {}
-    c.keys(capitals, _CAPITALS, "capitals.")
+    capitals = c.table(raw, "capitals", _CAPITALS)
     extra["capital_note"] = c.text(capitals, "note", "capitals.", defaults["capital_note"])
     falls_to = capitals.get("falls_to", [])
     ids = {s.status for s in statuses}
@@ -242,11 +257,7 @@ def _parse(raw: dict[str, Any], root: Path, file: Path) -> Theatre:
               f"statuses: {', '.join(sorted(ids))}")
         falls_to = []
     extra["capital_falls_to"] = tuple(falls_to)
-    evidence = raw.get("evidence", {})
-    if not isinstance(evidence, dict):
-        c.bad("evidence", evidence, "must be a table")
-        evidence = {}
-    c.keys(evidence, _EVIDENCE, "evidence.")
+    evidence = c.table(raw, "evidence", _EVIDENCE)
     stale = evidence.get("stale_after_days")
     if stale is not None and (isinstance(stale, bool) or not isinstance(stale, int) or stale < 1):
         c.bad("evidence.stale_after_days", stale, "must be a whole number of days, 1 or more")
@@ -268,12 +279,7 @@ def _statuses(raw: dict[str, Any], c: _Check) -> tuple[StatusStyle, ...]:
               'e.g. [[statuses]] id = "army" label = "Army" colour = "#4477AA"')
         entries = []
     out: list[StatusStyle] = []
-    for n, entry in enumerate(entries, 1):
-        where = f"statuses[{n}]."
-        if not isinstance(entry, dict):
-            c.bad(where[:-1], entry, "must be a table")
-            continue
-        c.keys(entry, _STATUS, where)
+    for where, entry in c.entries(entries, "statuses", _STATUS):
         sid = c.text(entry, "id", where)
         if sid and not _ID.fullmatch(sid):
             c.bad(where + "id", sid, "not a valid status id", "lower-case letters, digits, '-', '_'")
@@ -289,11 +295,7 @@ def _statuses(raw: dict[str, Any], c: _Check) -> tuple[StatusStyle, ...]:
             c.bad(where + "side", side, "must be true or false")
         out.append(StatusStyle(sid, c.text(entry, "label", where), c.colour(entry, "colour", where),
                                str(pattern), bool(side)))
-    unknown = raw.get("unknown", {})
-    if not isinstance(unknown, dict):
-        c.bad("unknown", unknown, "must be a table")
-        unknown = {}
-    c.keys(unknown, _UNKNOWN, "unknown.")
+    unknown = c.table(raw, "unknown", _UNKNOWN)
     out.append(StatusStyle(UNKNOWN, c.text(unknown, "label", "unknown.", "Unknown (no record)"),
                            c.colour(unknown, "colour", "unknown.", "#DDDDDD"), "", False))
     return tuple(out)
@@ -351,12 +353,7 @@ def _kinds(raw: dict[str, Any], c: _Check) -> tuple[Kind, ...]:
         c.bad("kinds", entries, "must be a list of [[kinds]] entries")
         return DEFAULT_KINDS
     out = []
-    for n, entry in enumerate(entries, 1):
-        where = f"kinds[{n}]."
-        if not isinstance(entry, dict):
-            c.bad(where[:-1], entry, "must be a table")
-            continue
-        c.keys(entry, _KIND, where)
+    for where, entry in c.entries(entries, "kinds", _KIND):
         kid, symbol = c.text(entry, "id", where), c.text(entry, "symbol", where)
         if len(symbol) != 1 or symbol in "<>&\"'":
             c.bad(where + "symbol", symbol, "must be one character, not one of < > & \" '")

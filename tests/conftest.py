@@ -1,4 +1,5 @@
-"""Shared fixtures: the shipped dataset, a CLI runner, and a real Chromium through Playwright."""
+"""Shared fixtures: the shipped dataset, a CLI runner, a real Chromium through Playwright and
+the default page it opens."""
 
 from __future__ import annotations
 
@@ -129,3 +130,13 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def north_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default page (the theatre's default region on 8 August 2021), rendered once by
+    the command line for the browser tests, which only read it."""
+    out = tmp_path_factory.mktemp("pages") / "north.html"
+    r = run_cli("render", "--date", "2021-08-08", "--out", str(out), "-q")
+    assert r.code == 0, r.err
+    return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,18 +10,10 @@ from playwright.sync_api import expect
 import mapgen
 import mapgen.records
 
-from .conftest import OUTPUTS, STATUSES, run_cli
+from .conftest import OUTPUTS, STATUSES, THEATRE, run_cli
 from .pagecheck import open_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def north_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pages") / "north.html"
-    r = run_cli("render", "--date", "2021-08-08", "--out", str(out), "-q")
-    assert r.code == 0, r.err
-    return out
 
 
 def _district_count(ds: mapgen.Dataset, region: str) -> int:
@@ -58,7 +49,7 @@ def test_render_page_offline_and_interactive(browser, north_page, ds) -> None:
     positions = page.locator(".leaflet-marker-pane .mapgen-position")
     assert positions.count() == int(state.sites["position"].sum())
     page.get_by_label("Facilities").uncheck()
-    page.get_by_label("Remaining government positions").uncheck()
+    page.get_by_label(THEATRE.position_layer).uncheck()
     assert sites.count() == 0
     assert positions.count() == 0
 
@@ -75,7 +66,7 @@ def test_render_page_offline_and_interactive(browser, north_page, ds) -> None:
     assert hrefs == {ds.records.sources[s].url for s in cited}
 
     page.get_by_label("Facilities").check()
-    page.get_by_label("Remaining government positions").check()
+    page.get_by_label(THEATRE.position_layer).check()
     assert sites.count() == n_sites
     assert positions.count() == int(state.sites["position"].sum())
     assert log.console_errors == [] and log.page_errors == [] and log.external == []

@@ -162,15 +162,20 @@ def test_svg_legend_counts_districts(svg: bytes, ds: mapgen.Dataset) -> None:
         assert f"{style.label}: {n} district{'s' if n != 1 else ''}" in texts
 
 
-def test_svg_names_focus_provinces_and_site_kinds(svg: bytes) -> None:
+def test_svg_names_focus_provinces_and_site_kinds(svg: bytes, ds: mapgen.Dataset) -> None:
     texts = svg_texts(svg)
     for name in ("Jawzjan", "Kunduz", "Sar-e-Pul"):  # provinces in capitals, as maps do
         assert name.upper() in texts
     for label in ("City / provincial capital", "Army base", "Airport"):
         assert label in texts
-    # a wrapped label is one <text> per line
-    assert "Government-held position in a" in texts
-    assert "district lost (Taliban or contested)" in texts
+    # a wrapped label is one <text> per line, the lines in order
+    label = ds.theatre.position_label
+    start = next(i for i, t in enumerate(texts) if len(t) > 10 and label.startswith(t))
+    lines = [texts[start]]
+    while len(" ".join(lines)) < len(label):
+        lines.append(texts[start + len(lines)])
+    assert len(lines) > 1
+    assert " ".join(lines) == label
 
 
 def test_svg_scale_bar_north_arrow_and_credits(svg: bytes, ds: mapgen.Dataset) -> None:

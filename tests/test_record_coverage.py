@@ -8,7 +8,7 @@ import re
 
 import mapgen
 
-from .conftest import DATA, run_cli
+from .conftest import DATA, ROOT, run_cli
 
 FOCUS = ("AF19", "AF22", "AF28")
 
@@ -69,3 +69,66 @@ def test_every_record_cites_a_source_published_on_or_after_it(ds: mapgen.Dataset
         published = [ds.records.sources[s].published for s in rec.sources]
         assert max(published) >= rec.date, rec
     assert all(isinstance(s.published, dt.date) for s in ds.records.sources.values())
+
+
+def test_every_site_known_every_day_of_the_period(ds: mapgen.Dataset) -> None:
+    """Facilities (governor's compounds, police HQs, prisons, bases, airports) have a status
+    from the first day of the period to the last, whether from their own records or their
+    district's."""
+    start, end = ds.theatre.period
+    days = mapgen.date_range(start, end, "1d")
+    sites = list(ds.records.sites)
+    assert len(sites) == len(set(sites)) > 40
+    for d in days:
+        status = mapgen.status_on(ds, d, region="all").sites["status"]
+        unknown = sorted(status.index[status == "unknown"])
+        assert not unknown, f"sites unknown on {d}: {unknown}"
+
+
+def test_a_site_can_be_held_apart_from_everything_around_it(ds: mapgen.Dataset) -> None:
+    """A position held by a status no district has that day (an evacuation enclave) shows as a
+    remaining position, and its own records decide it against the country-wide one."""
+    start, end = ds.theatre.period
+    found = []
+    for d in mapgen.date_range(start, end, "1d"):
+        state = mapgen.status_on(ds, d, region="all")
+        held = set(state.districts["status"])
+        apart = state.sites[~state.sites["status"].isin(held | {"unknown", "contested"})]
+        for site in apart.index:
+            assert bool(state.sites.loc[site, "position"]), (site, d)
+            found.append((site, d))
+    assert found, "the shipped record has no site held apart from every district"
+
+
+def test_gaps_md_tables_are_current() -> None:
+    """GAPS.md's two tables are exactly what scripts/gaps_table.py prints for the shipped data,
+    and it has at least the district table."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "gaps_table.py")],
+                         capture_output=True, text=True, check=True).stdout
+    gaps = (DATA / "GAPS.md").read_text(encoding="utf-8")
+    assert out.count("\n\n") == 1
+    for table in out.strip().split("\n\n"):
+        assert table.strip() in gaps, (
+            f"GAPS.md is stale: run scripts/gaps_table.py --write data/events/GAPS.md\n{table[:400]}")
+
+
+def test_readme_console_examples_print_what_the_readme_shows() -> None:
+    """Every ```console block of the README that runs a read-only mapgen command prints, on the
+    shipped data, exactly the lines the README shows (the numbers quoted there stay true)."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n\$ (mapgen [^\n]+)\n(.*?)```", text, flags=re.S)
+    checked = 0
+    for command, shown in blocks:
+        args = shlex.split(command)[1:]
+        if args[0] not in {"stats", "status", "coverage", "places"} or "--out" in args:
+            continue
+        r = run_cli(*args)
+        assert r.code == 0, r.err
+        assert r.out.strip() == shown.strip(), f"README's `{command}` is stale:\n{r.out}"
+        checked += 1
+    assert checked >= 1

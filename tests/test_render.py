@@ -15,7 +15,7 @@ from mapgen import files as files_mod
 from mapgen.render import page as page_mod
 from mapgen.render.layers import decode_texts, encode_geometry, encode_texts
 
-from .conftest import run_cli
+from .conftest import THEATRE, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,7 @@ def test_layers_in_layer_control(north_map: folium.Map) -> None:
     groups = [c for c in north_map._children.values() if isinstance(c, folium.FeatureGroup)]
     controlled = [g.layer_name for g in groups if g.control]
     assert controlled == ["Districts (status)", "Province outlines and names", "Place names",
-                          "Facilities",
-                          "Remaining government positions"]
+                          "Facilities", THEATRE.position_layer]
     controls = [c for c in north_map._children.values() if isinstance(c, folium.LayerControl)]
     assert len(controls) == 1
 

@@ -10,7 +10,7 @@ import pytest
 import mapgen
 from mapgen.records import Source
 
-from .conftest import run_cli
+from .conftest import THEATRE, run_cli
 from .pagecheck import open_page
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def test_markup_in_records_stays_text(browser, data_copy: Path, tmp_path: Path) 
     assert "<script>alert" not in html and "<img src=x" not in html and "<svg onload" not in html
     page, log = open_page(browser, out)
     page.get_by_label("Facilities").uncheck()
-    page.get_by_label("Remaining government positions").uncheck()
+    page.get_by_label(THEATRE.position_layer).uncheck()
     page.click("path.mapgen-district[data-pcode='AF1901']")
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
@@ -33,14 +32,6 @@ _SYMBOLS = """() => {
 
 _TOP = """([x, y]) => { const e = document.elementFromPoint(x, y);
   const m = e && e.closest('.mapgen-site'); return m ? m.getAttribute('data-site') : null; }"""
-
-
-@pytest.fixture(scope="module")
-def north_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("story") / "north.html"
-    r = run_cli("render", "--date", "2021-08-08", "--out", str(out), "-q")
-    assert r.code == 0, r.err
-    return out
 
 
 def _inside(x: float, y: float, box: list[float]) -> bool:

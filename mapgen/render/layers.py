@@ -416,7 +416,7 @@ def _reference_arrays(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[int]]]:
     """Per district and site (rows) and state (columns): the index of the record in force
     in ``records.control`` (-1: none) and the ordinal of the day its status began; and per
-    state the rows of the sites that are remaining government positions.
+    state the rows of the sites that are remaining positions.
 
     States read from one :class:`~mapgen.control.Resolution` (every state the API makes)
     come straight from its arrays; others are read from their frames."""

@@ -339,9 +339,10 @@
       marker.mapgenOffset = [0, 0];
       marker.bindPopup(function () { return sitePopup(data, self.frame(), j); }, self.popupOptions(320));
       marker.bindTooltip(function () {
-        // a remaining position says so, in the theatre's words
-        var held = self.frame().p.indexOf(j) >= 0;
-        return el("span", null, (held ? data.legend.position.tooltip + ": " : "") + data.sites.name[j]);
+        // a remaining position says so, in the theatre's words, and by whom it is held
+        var f = self.frame(), held = f.p.indexOf(j) >= 0;
+        return el("span", null, held ? data.legend.position.tooltip + ": " + data.sites.name[j] + " (" +
+                  data.legend.statuses[statusOf(data, f.s[j])].label + ")" : data.sites.name[j]);
       }, { direction: "top", offset: [0, -12] });
       marker.addTo(groups.sites);
       return marker;
