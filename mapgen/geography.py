@@ -410,8 +410,9 @@ def _write_prepared(geo: Geography) -> None:
 
 def _read_prepared(file: Path) -> Geography | None:
     """The checked boundaries of ``file`` kept by :func:`_write_prepared`, or None when there
-    are none or they are not exactly what was written (a damaged or foreign file is never
-    trusted: each layer's attributes and geometry are checked against their checksum)."""
+    are none or they are not exactly what was written (a damaged file, or one written by
+    something else, is never trusted: each layer's attributes and geometry are checked
+    against their checksum)."""
     import json
 
     try:
