@@ -226,6 +226,7 @@ def build_payload(
     """Everything ``mapgen.js`` needs, as plain JSON-able data (text stays data, never markup)."""
     dist = geo.districts[geo.districts["province_pcode"].isin(provinces)]
     dcodes = list(dist.index)
+    dcodes_set = set(dcodes)
     pcodes = list(provinces)
     ppos = {c: i for i, c in enumerate(pcodes)}
     site_ids = _site_ids(states)
@@ -323,7 +324,10 @@ def build_payload(
             "district": [sites[s].district for s in site_ids],
             "capital": [sites[s].capital for s in site_ids],
         },
-        "names": {c: names[c] for c in sorted({r.place for r, _ in rows} & set(names))},
+        # names of the places whose record decides another; those the districts and
+        # provinces tables already name are filled in by the page (mapgen.expand)
+        "names": {c: names[c] for c in sorted({r.place for r, _ in rows} & set(names))
+                  if c not in dcodes_set and c not in ppos},
         **texts,  # records, sources, and the texts they share: strings, lists
         "frames": frames,
     }
@@ -368,8 +372,9 @@ def encode_texts(records: dict[str, list[Any]], sources: dict[str, list[Any]]
 
 def decode_texts(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` (a payload) with :func:`encode_texts` undone, as ``mapgen.expand`` leaves it
-    in the page: text columns of ``records`` as text, its ``sources`` as lists of ids, and
-    ``sources`` as ``{id: {publisher, title, published, url}}``."""
+    in the page: text columns of ``records`` as text, its ``sources`` as lists of ids,
+    ``sources`` as ``{id: {publisher, title, published, url}}``, and ``names`` holding the
+    names of the districts and provinces too."""
     strings, lists = data["strings"], data["lists"]
     cols: dict[str, dict[str, list[Any]]] = {}
     for name in ("records", "sources"):
@@ -381,7 +386,12 @@ def decode_texts(data: dict[str, Any]) -> dict[str, Any]:
     fields = [c for c in cols["sources"] if c != "id"]
     sources = {sid: {f: cols["sources"][f][k] for f in fields} for k, sid in enumerate(ids)}
     out = {k: v for k, v in data.items() if k not in ("strings", "lists")}
-    return {**out, "records": cols["records"], "sources": sources}
+    names = dict(data.get("names", {}))
+    for table in ("districts", "provinces"):
+        if table in data:
+            for code, name in zip(data[table]["code"], data[table]["name"], strict=True):
+                names.setdefault(code, name)
+    return {**out, "records": cols["records"], "sources": sources, "names": names}
 
 
 def _delta(cur: np.ndarray, prev: np.ndarray) -> dict[str, list[int]]:

@@ -109,6 +109,12 @@
       byId[id] = { publisher: s.publisher[k], title: s.title[k], published: s.published[k], url: s.url[k] };
     });
     data.sources = byId;
+    // names: the districts and provinces tables name their own places
+    ["districts", "provinces"].forEach(function (table) {
+      data[table].code.forEach(function (code, i) {
+        if (!Object.prototype.hasOwnProperty.call(data.names, code)) data.names[code] = data[table].name[i];
+      });
+    });
     delete data.strings;
     delete data.lists;
   }
