@@ -281,6 +281,10 @@ def have_agcho() -> bool:
 def bench_single(bench: Bench) -> dict[str, Measure]:
     """1. One date, whole country: mapgen render against geopandas explore()."""
     found: dict[str, Measure] = {"mapgen": measure_mapgen(bench, render_all())}
+    # the floor of any page written with folium: a process that only imports it
+    floor = bench.out(".none")
+    floor.write_text("")
+    found["folium"] = measure(bench, [PYTHON, "-c", "import folium"], floor)
     if have_agcho():
         if importlib.util.find_spec("mapclassify") is None:
             script(bench, "mapclassify.py", MAPCLASSIFY_STUB)  # beside the script: on its path
@@ -629,11 +633,19 @@ def detail_single(res: dict[str, Measure], cold: Run) -> list[str]:
              sec(res["mapgen"].seconds), mib(res["mapgen"].rss_kib)],
             ["mapgen render, cold cache (1 run)", mb(cold.size), sec(cold.seconds),
              mib(cold.rss_kib)]]
+    if "folium" in res:
+        f = res["folium"]
+        rows.append(["`python -c \"import folium\"` (no page)", "", sec(f.seconds),
+                     mib(f.rss_kib)])
     if "explore" in res:
         m, e = res["mapgen"], res["explore"]
         rows += [["geopandas `explore()`", mb(e.size), sec(e.seconds), mib(e.rss_kib)],
                  ["ratio mapgen / explore", fraction(m.size / e.size),
                   fraction(m.seconds / e.seconds), fraction(m.rss_kib / e.rss_kib)]]
+        if "folium" in res:
+            lines += [f"Importing folium alone (which imports pandas, requests, jinja2 and "
+                      f"branca) takes {res['folium'].seconds / e.seconds:.2f}x explore's time: "
+                      "the floor of any page folium writes.", ""]
     else:
         lines += [f"*explore() comparison skipped: {AGCHO} is missing.*", ""]
     return lines + table(["", "file size", "time", "peak RSS"], rows)
