@@ -658,14 +658,7 @@
         icon: L.divIcon({ className: "mapgen-place-icon", html: span, iconSize: null }),
         interactive: false, keyboard: false, pane: "mapgenLabels"
       }).addTo(group);
-      var e = marker.getElement();
-      var lab = { kind: kind, text: text, latlng: L.latLng(latlng), marker: marker,
-                  w: e ? e.offsetWidth : 0, h: e ? e.offsetHeight : 0 };
-      if (e) {
-        // centred on its point: Leaflet places the icon's top-left corner there otherwise
-        e.style.marginLeft = -lab.w / 2 + "px"; e.style.marginTop = -lab.h / 2 + "px";
-        e.setAttribute("data-name", text);
-      }
+      var lab = { kind: kind, text: text, latlng: L.latLng(latlng), marker: marker, w: 0, h: 0 };
       Object.keys(extra || {}).forEach(function (k) { lab[k] = extra[k]; });
       out.push(lab);
     }
@@ -693,6 +686,18 @@
     // the countries around, named on the land outside the boundaries (last: any room left)
     (data.neighbours || []).forEach(function (n) {
       add("country", n[0], [n[1], n[2]], self.groups.basemap);
+    });
+    // measured all at once, then placed: reading a size after each placement made the
+    // browser lay the page out again for every name (seconds for a theatre of thousands)
+    var elems = out.map(function (lab) { return lab.marker.getElement(); });
+    elems.forEach(function (e, k) {
+      if (e) { out[k].w = e.offsetWidth; out[k].h = e.offsetHeight; }
+    });
+    elems.forEach(function (e, k) {
+      if (!e) return;
+      // centred on its point: Leaflet places the icon's top-left corner there otherwise
+      e.style.marginLeft = -out[k].w / 2 + "px"; e.style.marginTop = -out[k].h / 2 + "px";
+      e.setAttribute("data-name", out[k].text);
     });
     this.labelMarkers = out;
   };
