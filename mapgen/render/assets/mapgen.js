@@ -305,6 +305,9 @@
     // thousands of districts draw and pan faster on one canvas than as SVG paths (arcs.js)
     var renderer = data.districts.code.length >= global.mapgenArcs.CANVAS_FROM ? L.canvas({ padding: 0.5 }) : null;
     this.canvas = !!renderer;
+    // the popups' options, read once: each read measures the title, and with a path added
+    // before every read that was one page layout per district
+    var districtPopupOptions = this.popupOptions(340), sitePopupOptions = this.popupOptions(320);
     this.districtLayers = data.districts.geom.map(function (g, i) {
       var opts = { color: "#ffffff", weight: 0.7, fillOpacity: 0.85, className: "mapgen-district" };
       if (renderer) opts.renderer = renderer;
@@ -314,7 +317,7 @@
         return el("span", null, data.districts.name[i] + " \u2014 " +
           statuses[statusOf(data, self.frame().d[i])].label);
       }, { sticky: true });
-      layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, self.popupOptions(340));
+      layer.bindPopup(function () { return districtPopup(data, self.frame(), i); }, districtPopupOptions);
       layer.addTo(groups.districts);
       layer.getElement && layer.getElement() && layer.getElement().setAttribute("data-pcode", data.districts.code[i]);
       return layer;
@@ -343,7 +346,7 @@
         keyboard: true, icon: L.divIcon({ className: "mapgen-site", html: "" })
       });
       marker.mapgenOffset = [0, 0];
-      marker.bindPopup(function () { return sitePopup(data, self.frame(), j); }, self.popupOptions(320));
+      marker.bindPopup(function () { return sitePopup(data, self.frame(), j); }, sitePopupOptions);
       marker.bindTooltip(function () {
         // a remaining position says so, in the theatre's words, and by whom it is held
         var f = self.frame(), held = f.p.indexOf(j) >= 0;
