@@ -14,6 +14,7 @@ import math
 import os
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,19 @@ def encode_geometry(geom: shapely.Geometry) -> list[list[list[int]]]:
     return out
 
 
+def _store(cache: Path, text: str) -> None:
+    """Write a cache file beside the geometry cache through a temporary file and a rename, so a
+    reader never sees half of it; a read-only cache folder costs only the time to build it
+    again."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(cache)
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=4)
 def _topology(web: WebGeometry, groups: tuple[str, ...]) -> Topology:
     """The arcs of the whole web geometry, built once per geometry (a batch reuses them) and
@@ -67,13 +81,7 @@ def _topology(web: WebGeometry, groups: tuple[str, ...]) -> Topology:
             pass  # missing or damaged: rebuilt
     topo = build_topology(web.districts.values, groups, _SCALE)
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(topo.to_json(), encoding="utf-8")
-            tmp.replace(cache)
-        except OSError:
-            pass  # a read-only cache folder costs only the time to rebuild
+        _store(cache, topo.to_json())
     return topo
 
 
@@ -100,13 +108,7 @@ def _all_district_labels(web: WebGeometry) -> dict[str, list[float]]:
             pass  # missing or damaged: computed again
     found = dict(zip(codes, district_label_points(web.districts, codes), strict=True))
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(found, separators=(",", ":")), encoding="utf-8")
-            tmp.replace(cache)
-        except OSError:
-            pass  # a read-only cache folder costs only the time to compute them
+        _store(cache, json.dumps(found, separators=(",", ":")))
     return found
 
 
@@ -145,13 +147,7 @@ def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ..
             pass  # missing or damaged: built again
     enc = _build_encoded(web, groups, districts, provinces, avoid)
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(enc, separators=(",", ":")), encoding="utf-8")
-            tmp.replace(cache)
-        except OSError:
-            pass  # a read-only cache folder costs only the time to build them
+        _store(cache, json.dumps(enc, separators=(",", ":")))
     return enc
 
 
