@@ -17,6 +17,7 @@ import datetime as dt
 from pathlib import Path
 
 import mapgen
+from mapgen import api
 
 
 def main() -> None:
@@ -31,7 +32,7 @@ def main() -> None:
     out: list[str] = []
     ds = mapgen.load(args.data)
     days = mapgen.date_range(args.start, args.end, "1d")
-    states = [mapgen.status_on(ds, d, region="all").districts for d in days]
+    states = [s.districts for s in api.states_on(ds, days, ds.region("all")[0])]
     names = ds.geo.provinces["name"].to_dict()
     region = args.region or ds.theatre.default_region
     inside = set(mapgen.status_on(ds, days[0], region=region).districts.index)

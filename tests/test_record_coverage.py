@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import mapgen
+from mapgen import api
 
 from .conftest import DATA, ROOT, run_cli
 
@@ -79,8 +80,8 @@ def test_every_site_known_every_day_of_the_period(ds: mapgen.Dataset) -> None:
     days = mapgen.date_range(start, end, "1d")
     sites = list(ds.records.sites)
     assert len(sites) == len(set(sites)) > 40
-    for d in days:
-        status = mapgen.status_on(ds, d, region="all").sites["status"]
+    for d, state in zip(days, api.states_on(ds, days, ds.region("all")[0]), strict=True):
+        status = state.sites["status"]
         unknown = sorted(status.index[status == "unknown"])
         assert not unknown, f"sites unknown on {d}: {unknown}"
 
@@ -89,9 +90,9 @@ def test_a_site_can_be_held_apart_from_everything_around_it(ds: mapgen.Dataset) 
     """A position held by a status no district has that day (an evacuation enclave) shows as a
     remaining position, and its own records decide it against the country-wide one."""
     start, end = ds.theatre.period
+    days = mapgen.date_range(start, end, "1d")
     found = []
-    for d in mapgen.date_range(start, end, "1d"):
-        state = mapgen.status_on(ds, d, region="all")
+    for d, state in zip(days, api.states_on(ds, days, ds.region("all")[0]), strict=True):
         held = set(state.districts["status"])
         apart = state.sites[~state.sites["status"].isin(held | {"unknown", "contested"})]
         for site in apart.index:
