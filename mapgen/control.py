@@ -6,14 +6,22 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from .geography import Geography
-from .records import Record, Records
+from . import arrays
+from ._lazy import lazy_module
+from .model import Record
 from .theatre import UNKNOWN, Theatre
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .geography import Geography
+    from .records import Records
+else:  # frames are built on request: a page reads the arrays and never needs pandas
+    pd = lazy_module("pandas")
 
 
 class History:
@@ -157,51 +165,14 @@ def resolve_many(records: Records, geo: Geography, days: list[dt.date], *,
     return [table.state(k) for k in range(len(days))]
 
 
-_NONE = np.iinfo(np.int64).min // 4  # "no record": earlier than any date
-
-
-class _Index:
-    """The records sorted by (place, date), for vectorised "latest record of place P on or
-    before day D" look-ups (one ``searchsorted`` for any number of places and days)."""
-
-    def __init__(self, recs: tuple[Record, ...], place_ids: dict[str, int],
-                 status_index: dict[str, int]) -> None:
-        n = len(recs)
-        self.place = np.fromiter((place_ids.get(r.place, -1) for r in recs), np.int64, n)
-        self.date = np.fromiter((r.date.toordinal() for r in recs), np.int64, n)
-        self.status = np.fromiter((status_index[r.status] for r in recs), np.int64, n)
-        order = np.lexsort((self.date, self.place))
-        self.order = order
-        self.keys = self.place[order] * (1 << 32) + self.date[order]
-
-    def latest(self, place: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """Index (into the records) of the latest record of ``place`` dated on or before
-        ``day``, or -1; ``place`` and ``day`` broadcast."""
-        q = place * (1 << 32) + day
-        if len(self.keys) == 0:
-            return np.full(q.shape, -1, dtype=np.int64)
-        i = np.searchsorted(self.keys, q, side="right") - 1
-        ok = (i >= 0) & (place >= 0)
-        i = np.where(ok, i, 0)
-        ok &= (self.keys[i] >> 32) == place
-        return np.where(ok, self.order[i], -1)
-
-    def decide(self, chain: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """The deciding record for rows of ``chain`` (places, most specific first; -1 pads)
-        on ``day``: the latest-dated, and of the same date the most specific."""
-        best = np.full(np.broadcast_shapes(chain.shape[:1] + (1,) * (day.ndim - 1), day.shape),
-                       -1, dtype=np.int64)
-        best_date = np.full(best.shape, _NONE)
-        if len(self.date) == 0:
-            return best
-        for level in range(chain.shape[1]):
-            place = chain[:, level].reshape((-1,) + (1,) * (day.ndim - 1))
-            rec = self.latest(place, day)
-            rdate = np.where(rec >= 0, self.date[rec], _NONE)
-            later = rdate > best_date
-            best = np.where(later, rec, best)
-            best_date = np.where(later, rdate, best_date)
-        return best
+def _index(recs: tuple[Record, ...], place_ids: dict[str, int],
+           status_index: dict[str, int]) -> arrays.RecordIndex:
+    """The records as a :class:`~mapgen.arrays.RecordIndex` over ``place_ids``."""
+    n = len(recs)
+    return arrays.RecordIndex(
+        np.fromiter((place_ids.get(r.place, -1) for r in recs), np.int64, n),
+        np.fromiter((r.date.toordinal() for r in recs), np.int64, n),
+        np.fromiter((status_index[r.status] for r in recs), np.int64, n))
 
 
 @dataclass(frozen=True, eq=False)
@@ -246,11 +217,8 @@ class Resolution:
     def positions(self, col: int) -> np.ndarray:
         """Remaining positions in a column (see :func:`is_position`): sites held by a side
         other than the one holding their district, in a district whose status is known."""
-        site_status = self.status[self.s_rec[:, col]]
-        dist_status = self.status[self.d_rec[self.site_district, col]]
-        unknown = self.status[-1]
-        return (np.isin(site_status, self.sides) & (dist_status != unknown)
-                & (dist_status != site_status))
+        return arrays.positions(self.status, self.sides, self.s_rec[:, col],
+                                self.d_rec[:, col], self.site_district)
 
     def day(self, k: int) -> TableDay:
         """Day ``k`` for the page builders, without frames (see :class:`TableDay`)."""
@@ -313,31 +281,6 @@ def _columns(recs: tuple[Record, ...], rec: np.ndarray, held: np.ndarray) -> dic
     }
 
 
-def _held(index: _Index, chain: np.ndarray, rec: np.ndarray) -> np.ndarray:
-    """Ordinal of the first day of the unbroken run of each deciding record's status (see
-    :func:`held_since`), for each (chain row, column); computed once per distinct pair and
-    stepped back a record at a time for all pairs together."""
-    rows = np.broadcast_to(np.arange(chain.shape[0])[:, None], rec.shape)
-    has = rec >= 0
-    out = np.zeros(rec.shape, dtype=np.int64)
-    if not has.any():
-        return out
-    pair = np.stack([rows[has], rec[has]], axis=1)
-    uniq, inverse = np.unique(pair, axis=0, return_inverse=True)
-    r_row, cur = uniq[:, 0], uniq[:, 1].copy()
-    start = index.date[cur].copy()
-    active = np.arange(len(uniq))
-    while len(active):
-        prev = index.decide(chain[r_row[active]], start[active] - 1)
-        same = (prev >= 0) & (index.status[np.maximum(prev, 0)] == index.status[cur[active]])
-        active = active[same]
-        prev = prev[same]
-        cur[active] = prev
-        start[active] = index.date[prev]
-    out[has] = start[inverse.ravel()]
-    return out
-
-
 def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
                   provinces: list[str] | None = None) -> Resolution:
     """The :class:`Resolution` of ``provinces`` (all when omitted) on ``days``."""
@@ -357,7 +300,7 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
     places = [country, *prov_codes, *dcodes, *site_ids]
     pid = {p: i for i, p in enumerate(places)}
     theatre = records.theatre
-    index = _Index(records.control, pid, theatre.index)
+    index = _index(records.control, pid, theatre.index)
     c = pid[country]
     d_chain = np.array([[pid[d], pid[p], c] for d, p in zip(dcodes, dist["province_pcode"],
                                                               strict=True)],
@@ -367,31 +310,16 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
     # district's, which describe the district centre, not every facility in it
     s_chain = np.array([[pid[s], pid[p], c] for s, p in zip(site_ids, site_prov, strict=True)],
                        dtype=np.int64).reshape(-1, 3)
-    # one column per effective day: the latest record date on or before each requested day
     ords = np.array([d.toordinal() for d in days], dtype=np.int64)
-    rec_days = np.unique(index.date)
-    i = np.searchsorted(rec_days, ords, side="right") - 1
-    eff = np.where(i >= 0, rec_days[np.maximum(i, 0)], _NONE) if len(rec_days) else \
-        np.full(len(ords), _NONE)
-    cols, column = np.unique(eff, return_inverse=True)
-    # a day before every record still resolves (to nothing): keep it a real day
-    cols = np.where(cols == _NONE, ords.min() if len(ords) else 0, cols)
-    grid = cols[None, :]
-
-    def table(chain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if len(chain) == 0:
-            return np.zeros((0, len(cols)), np.int64), np.zeros((0, len(cols)), np.int64)
-        rec = index.decide(chain, grid)
-        return rec, _held(index, chain, rec)
-
-    d_rec, d_held = table(d_chain)
-    p_rec, p_held = table(p_chain)
-    s_rec, s_held = table(s_chain)
+    cols, column = arrays.columns(index, ords)
+    d_rec, d_held = arrays.table(index, d_chain, cols)
+    p_rec, p_held = arrays.table(index, p_chain, cols)
+    s_rec, s_held = arrays.table(index, s_chain, cols)
     drow = {d: i for i, d in enumerate(dcodes)}
     prow = {p: i for i, p in enumerate(prov_codes)}
     status = np.append(index.status, theatre.index[UNKNOWN])
     return Resolution(
-        days=tuple(days), column=column.ravel(), records=records, geo=geo,
+        days=tuple(days), column=column, records=records, geo=geo,
         province_codes=prov_codes, district_codes=dcodes,
         district_province=np.array([prow[p] for p in dist["province_pcode"]], dtype=np.int64),
         site_ids=site_ids,

@@ -20,6 +20,7 @@ from .errors import DataError, FileError, MapgenError, MissingFileError, Problem
 from .files import MAX_INPUT_BYTES, read_bounded
 from .gazetteer import Gazetteer, Place, normalise
 from .geography import Geography, load_boundaries
+from .model import Record, Site, Source, parse_date
 from .sanitize import control_chars
 from .theatre import Theatre
 
@@ -40,7 +41,6 @@ COLUMNS = {
 OPTIONAL_FILES = ("aliases.csv", "trackers.csv")
 #: Columns a file may have beyond the required ones (and, in sites.csv, any ``name_*``).
 OPTIONAL_COLUMNS = {"sites.csv": ("capital",)}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 #: A decimal number in ASCII digits: no "3_6.7", no other scripts' digits, no nan or inf.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -62,41 +62,6 @@ def latest_today() -> dt.date:
 
 
 @dataclass(frozen=True)
-class Source:
-    source_id: str
-    publisher: str
-    title: str
-    published: dt.date
-    url: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Site:
-    site_id: str
-    name: str
-    kind: str
-    lat: float
-    lon: float
-    district: str
-    precision: str
-    line: int
-    other_names: tuple[str, ...] = ()  # the optional name_* columns, searchable
-    capital: str = ""  # "", "province" or "country"
-
-
-@dataclass(frozen=True)
-class Record:
-    date: dt.date
-    place: str
-    status: str
-    note: str
-    sources: tuple[str, ...]
-    confidence: str
-    line: int
-
-
-@dataclass(frozen=True)
 class Records:
     """Validated records: sources by id, sites by id, control records sorted by date."""
 
@@ -107,13 +72,6 @@ class Records:
     folder: Path
     theatre: Theatre
     warnings: tuple[Problem, ...] = ()
-
-
-def parse_date(value: str) -> dt.date:
-    """``YYYY-MM-DD`` to a date; raises ValueError for anything else (``2021-8-8`` included)."""
-    if not _DATE.fullmatch(value.strip()):
-        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
-    return dt.date.fromisoformat(value.strip())
 
 
 @dataclass

@@ -26,7 +26,10 @@ from ..control import ControlState, Resolution, TableDay
 from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
 from ..records import Records
 from .labels import district_label_points, neighbour_labels
+from .payload import STRING_COLUMNS, date_label, decode_texts, encode_texts, records_payload
 from .style import PAYLOAD_VERSION, legend_payload
+
+__all__ = ["STRING_COLUMNS", "build_payload", "date_label", "decode_texts", "encode_texts"]
 
 _SCALE = round(1 / GRID)
 
@@ -222,64 +225,22 @@ def build_payload(
     """Everything ``mapgen.js`` needs, as plain JSON-able data (text stays data, never markup)."""
     dist = geo.districts[geo.districts["province_pcode"].isin(provinces)]
     dcodes = list(dist.index)
-    dcodes_set = set(dcodes)
     pcodes = list(provinces)
     ppos = {c: i for i, c in enumerate(pcodes)}
     site_ids = _site_ids(states)
 
     theatre = records.theatre
-    status_index = theatre.index
     d_rec, d_held, s_rec, s_held, positions = _reference_arrays(records, states, dcodes,
                                                                  site_ids)
-    # one payload record per (record in force, day its status began) pair in use
-    cells = np.concatenate([d_rec.ravel(), s_rec.ravel()])
-    helds = np.concatenate([d_held.ravel(), s_held.ravel()])
-    has = cells >= 0
-    keys = cells[has] * (1 << 32) + helds[has]
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    refs = np.full(len(cells), -1, dtype=np.int64)
-    refs[has] = inverse.ravel()
-    d_ref = refs[:d_rec.size].reshape(d_rec.shape)
-    s_ref = refs[d_rec.size:].reshape(s_rec.shape)
-    recs = records.control
-    rows = [(recs[key >> 32], dt.date.fromordinal(key & 0xFFFFFFFF).isoformat())
-            for key in uniq.tolist()]
-    cited = sorted({sid for r, _ in rows for sid in r.sources} & set(records.sources))
-    texts = encode_texts(
-        {"since": [r.date.isoformat() for r, _ in rows],
-         "status": [status_index[r.status] for r, _ in rows],
-         "via": [r.place for r, _ in rows],
-         "note": [r.note for r, _ in rows],
-         "sources": [list(r.sources) for r, _ in rows],
-         "confidence": [r.confidence for r, _ in rows],
-         "held_since": [held for _, held in rows]},
-        {"id": cited,
-         "publisher": [records.sources[sid].publisher for sid in cited],
-         "title": [records.sources[sid].title for sid in cited],
-         "published": [records.sources[sid].published.isoformat() for sid in cited],
-         "url": [records.sources[sid].url for sid in cited]})
-
-    frames = []
-    prev_d = np.full(len(dcodes), -1, dtype=np.int64)
-    prev_s = np.full(len(site_ids), -1, dtype=np.int64)
-    for k, (state, label) in enumerate(zip(states, date_labels, strict=True)):
-        cur_d, cur_s = d_ref[:, k], s_ref[:, k]
-        frames.append({
-            "date": state.date.isoformat(),
-            "label": label,
-            "d": _delta(cur_d, prev_d),
-            "s": _delta(cur_s, prev_s),
-            # remaining positions, decided once in Python (control.Resolution.positions)
-            "p": positions[k],
-        })
-        prev_d, prev_s = cur_d, cur_s
-
     sites = records.sites
     avoid = tuple(sorted((sites[s].lon, sites[s].lat) for s in site_ids))
     groups = tuple(geo.districts["province_pcode"].reindex(web.districts.index).astype(str))
     enc = _encoded(web, groups, tuple(dcodes), tuple(pcodes), avoid)
     names = {**geo.country["name"].to_dict(), **geo.provinces["name"].to_dict(),
              **geo.districts["name"].to_dict()}
+    dynamic = records_payload(
+        records.control, records.sources, theatre.index, names, dcodes, pcodes,
+        (d_rec, d_held, s_rec, s_held, positions), [s.date for s in states], date_labels)
     lang = geo.local_lang
     return {
         "version": PAYLOAD_VERSION,
@@ -320,80 +281,8 @@ def build_payload(
             "district": [sites[s].district for s in site_ids],
             "capital": [sites[s].capital for s in site_ids],
         },
-        # names of the places whose record decides another; those the districts and
-        # provinces tables already name are filled in by the page (mapgen.expand)
-        "names": {c: names[c] for c in sorted({r.place for r, _ in rows} & set(names))
-                  if c not in dcodes_set and c not in ppos},
-        **texts,  # records, sources, and the texts they share: strings, lists
-        "frames": frames,
+        **dynamic,  # the records in force on each date: see records_payload
     }
-
-
-#: Columns written as indices into the payload's ``strings``: of ``records``, and of
-#: ``sources`` (publishers and days repeat; titles and URLs are left as they are).
-STRING_COLUMNS = {"records": ("since", "held_since", "via", "note", "confidence"),
-                  "sources": ("publisher", "published")}
-
-
-def encode_texts(records: dict[str, list[Any]], sources: dict[str, list[Any]]
-                 ) -> dict[str, Any]:
-    """The records and sources tables (by column) with each repeated text written once.
-
-    Returns the payload's ``records``, ``sources``, ``strings`` and ``lists``: the columns
-    in :data:`STRING_COLUMNS` become indices into ``strings`` (every distinct text of those
-    columns once, in order of first use), and the records' ``sources`` become indices into
-    ``lists`` (every distinct list of sources once, each as positions in ``sources.id``; an
-    id with no source there stays text). A record in force with several held-since days, or
-    many records citing the same report with the same note, cost a few digits each, not
-    their text again. ``mapgen.js`` expands the tables once, as the page loads
-    (``mapgen.expand``), into the shapes its readers use; :func:`decode_texts` does the
-    same in Python."""
-    table: dict[str, int] = {}
-    lists: dict[tuple[int | str, ...], int] = {}
-    pos = {sid: i for i, sid in enumerate(sources["id"])}
-    out: dict[str, Any] = {"records": {}, "sources": {}}
-    for name, cols in (("records", records), ("sources", sources)):
-        for col, values in cols.items():
-            if col in STRING_COLUMNS[name]:
-                out[name][col] = [table.setdefault(str(v), len(table)) for v in values]
-            elif name == "records" and col == "sources":
-                out[name][col] = [lists.setdefault(tuple(pos.get(s, s) for s in v), len(lists))
-                                  for v in values]
-            else:
-                out[name][col] = list(values)
-    out["strings"] = list(table)
-    out["lists"] = [list(v) for v in lists]
-    return out
-
-
-def decode_texts(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` (a payload) with :func:`encode_texts` undone, as ``mapgen.expand`` leaves it
-    in the page: text columns of ``records`` as text, its ``sources`` as lists of ids,
-    ``sources`` as ``{id: {publisher, title, published, url}}``, and ``names`` holding the
-    names of the districts and provinces too."""
-    strings, lists = data["strings"], data["lists"]
-    cols: dict[str, dict[str, list[Any]]] = {}
-    for name in ("records", "sources"):
-        cols[name] = {col: [strings[i] for i in values] if col in STRING_COLUMNS[name]
-                      else list(values) for col, values in data[name].items()}
-    ids = cols["sources"]["id"]
-    cols["records"]["sources"] = [[ids[j] if isinstance(j, int) else j for j in lists[i]]
-                                  for i in data["records"]["sources"]]
-    fields = [c for c in cols["sources"] if c != "id"]
-    sources = {sid: {f: cols["sources"][f][k] for f in fields} for k, sid in enumerate(ids)}
-    out = {k: v for k, v in data.items() if k not in ("strings", "lists")}
-    names = dict(data.get("names", {}))
-    for table in ("districts", "provinces"):
-        if table in data:
-            for code, name in zip(data[table]["code"], data[table]["name"], strict=True):
-                names.setdefault(code, name)
-    return {**out, "records": cols["records"], "sources": sources, "names": names}
-
-
-def _delta(cur: np.ndarray, prev: np.ndarray) -> dict[str, list[int]]:
-    """The rows whose reference changed, and their new references."""
-    changed = np.flatnonzero(cur != prev)
-    return {"i": changed.tolist(), "ref": cur[changed].tolist()}
 
 
 def _shared_table(states: Sequence[ControlState | TableDay]) -> Resolution | None:
@@ -461,8 +350,3 @@ def _reference_arrays(
     return (stack([d[0] for d in dd], len(dcodes)), stack([d[1] for d in dd], len(dcodes)),
             stack([x[0] for x in ss], len(site_ids)), stack([x[1] for x in ss], len(site_ids)),
             positions)
-
-
-def date_label(day: dt.date) -> str:
-    """``8 August 2021``: spelt out so no reader mistakes day and month."""
-    return f"{day.day} {day:%B %Y}"

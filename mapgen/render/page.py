@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections import OrderedDict
 from functools import cache
@@ -18,6 +17,7 @@ from folium.template import Template
 
 from ..files import write_atomic as write_atomic  # where callers have always found it
 from ..theatre import StatusStyle
+from .payload import to_script_json as to_script_json  # where callers have always found it
 from .style import status_css
 
 LEAFLET_VERSION = "1.9.3"
@@ -68,17 +68,6 @@ def _script(name: str) -> str:
     changes; the header comment naming the file stays."""
     lines = (line.strip() for line in _asset(name).splitlines())
     return "\n".join(line for line in lines if line and not line.startswith("//"))
-
-
-def to_script_json(data: Any) -> str:
-    """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&`` and ``'`` are escaped as
-    folium and Jinja do, and so are the two line separators JavaScript once rejected."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True,
-                      allow_nan=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
-    return text
 
 
 class Assets(Element):
