@@ -18,9 +18,10 @@ from ._lazy import lazy_module
 from .errors import InputError
 from .files import MAX_INPUT_BYTES
 from .geography import Geography, WebGeometry, region_provinces, web_geometry
-from .records import Records, load_checked, parse_date
+from .model import day_of
+from .records import Records, load_checked
 from .theatre import FILE as THEATRE_FILE
-from .theatre import Theatre, default_folder, find, read_theatre
+from .theatre import Theatre, locate
 
 if TYPE_CHECKING:
     import folium
@@ -110,20 +111,7 @@ def load(
     mapgen.errors.DataError
         The files have errors; every problem is listed.
     """
-    if theatre is not None and data is not None:
-        raise InputError("give a theatre folder or a shipped theatre's name, not both")
-    if theatre is not None:
-        th = find(theatre)
-        folder = th.folder
-    else:
-        folder = Path(data) if data is not None else default_folder()
-        if not folder.is_dir():
-            from .errors import MissingFileError
-
-            raise MissingFileError(f"{folder}: records folder not found "
-                                   "(give data=, or --data DIR on the command line)")
-        # a bare records folder borrows the default theatre's vocabulary and boundaries
-        th = read_theatre(folder if (folder / THEATRE_FILE).is_file() else default_folder())
+    folder, th = locate(data, theatre)
     if boundaries is None and th.boundaries is None:
         raise InputError(f"{th.folder / THEATRE_FILE} names no boundaries: "
                          "give boundaries= (--boundaries FILE)")
@@ -155,10 +143,7 @@ def as_date(value: DateLike) -> dt.date:
     if not isinstance(value, str):
         raise InputError(f"bad date {value!r}: give YYYY-MM-DD text or a date, not "
                          f"{type(value).__name__}")
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise InputError(f"bad date {value!r}: write dates as YYYY-MM-DD, e.g. 2021-08-08") from None
+    return day_of(value)
 
 
 def states_on(dataset: Dataset, days: list[dt.date], provinces: list[str]
@@ -451,15 +436,9 @@ def embed_snippet(map_: folium.Map, *, width: int = 800, height: int = 600,
     content system: ``width`` by ``height`` pixels at most, narrower on a small screen with the
     same proportions. Self-contained, ASCII only (non-ASCII text as character references, so a
     host page without a charset declaration shows every script correctly), and sandboxed."""
-    import html
+    from .render.embed import snippet
 
-    page = html.escape(map_html(map_), quote=True).encode("ascii", "xmlcharrefreplace")
-    w, h = int(width), int(height)
-    return (f'<iframe srcdoc="{page.decode("ascii")}" width="{w}" height="{h}" '
-            f'style="width:100%;max-width:{w}px;height:auto;aspect-ratio:{w}/{h};'
-            'border:1px solid #ccc" loading="lazy" '
-            f'title="{html.escape(title, quote=True)}" '
-            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>\n')
+    return snippet(map_html(map_), width=width, height=height, title=title)
 
 
 def save_map(map_: folium.Map, path: str | os.PathLike[str]) -> Path:

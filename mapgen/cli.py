@@ -231,16 +231,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _input_limit(args: argparse.Namespace) -> int:
+    if args.max_input_mb is None:
+        return MAX_INPUT_BYTES
+    if not 0 < args.max_input_mb <= 1e6:
+        raise InputError(f"--max-input-mb {args.max_input_mb:g}: give a size in MB, above 0")
+    return int(args.max_input_mb * 2**20)
+
+
 def _load(args: argparse.Namespace) -> Any:
     from .api import load
 
-    limit = MAX_INPUT_BYTES
-    if args.max_input_mb is not None:
-        if not 0 < args.max_input_mb <= 1e6:
-            raise InputError(f"--max-input-mb {args.max_input_mb:g}: give a size in MB, "
-                             "above 0")
-        limit = int(args.max_input_mb * 2**20)
-    ds = load(args.data, args.boundaries, theatre=args.theatre, max_input_bytes=limit)
+    ds = load(args.data, args.boundaries, theatre=args.theatre, max_input_bytes=_input_limit(args))
     warnings = ds.geo.warnings + ds.records.warnings
     if args.command == "validate":
         for warning in warnings:
@@ -284,41 +286,60 @@ def _wrote(path: Path) -> None:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .api import as_date, build_map, save_map
+    from .model import day_of
 
     if ".." in args.date:
         if args.embed:
-            from .errors import InputError
-
             raise InputError("--embed writes one snippet: give one --date, not a range")
         return _render_range(args)
     if args.step != "1d":
-        from .errors import InputError
-
         raise InputError("--step goes with a date range: --date START..END")
-    day = as_date(args.date)
+    day = day_of(args.date)
+    if args.embed and not (100 <= args.width <= 4000 and 100 <= args.height <= 4000):
+        raise InputError(f"--width {args.width} --height {args.height}: give sizes from "
+                         "100 to 4000 px")
+    out = _out_path("control", args, day.isoformat())
+    if args.embed and not args.out:
+        out = out.with_suffix(".embed.html")
+    page = _render_page(args, day)
+    if args.embed:
+        from .render.embed import snippet
+
+        page = snippet(page, width=args.width, height=args.height,
+                       title=f"{args.title or 'Territorial control'}, {day.isoformat()}")
+    from .files import write_atomic
+
+    write_atomic(out, page)
+    _wrote(out)
+    return 0
+
+
+def _render_page(args: argparse.Namespace, day: Any) -> str:
+    """The page of one date: from the prepared page of these inputs and options when one is
+    kept (:mod:`mapgen.prepared`: no boundaries, records or folium loaded), else built the
+    full way and then kept for the next date."""
+    from . import prepared
+
+    limit = _input_limit(args)
+    options = {"region": args.region, "detail": args.detail, "tiles": args.tiles,
+               "online_assets": args.online_assets, "title": args.title}
+    key = prepared.page_key(args.data, args.theatre, args.boundaries, limit, options)
+    kept = prepared.read(key) if key else None
+    if kept is not None:
+        args.warning_count = kept.warnings
+        return kept.page(day)
+    from .api import build_map, map_html
+    from .render.page import DataElement
+
     ds = _load(args)
     m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
                   online_assets=args.online_assets, title=args.title)
-    out = _out_path("control", args, day.isoformat())
-    if args.embed:
-        from .api import embed_snippet
-        from .errors import InputError
-
-        if not (100 <= args.width <= 4000 and 100 <= args.height <= 4000):
-            raise InputError(f"--width {args.width} --height {args.height}: give sizes from "
-                             "100 to 4000 px")
-        from .render.page import write_atomic
-
-        if not args.out:
-            out = out.with_suffix(".embed.html")
-        write_atomic(out, embed_snippet(m, width=args.width, height=args.height,
-                                        title=f"{args.title or 'Territorial control'}, "
-                                              f"{day.isoformat()}"))
-    else:
-        save_map(m, out)
-    _wrote(out)
-    return 0
+    page = map_html(m)
+    if key:
+        data = [el for el in m._children.values() if isinstance(el, DataElement)]
+        if len(data) == 1:
+            prepared.keep(key, ds, page, data[0].payload_json, day, args.warning_count)
+    return page
 
 
 def _render_range(args: argparse.Namespace) -> int:

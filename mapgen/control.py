@@ -12,7 +12,7 @@ import numpy as np
 
 from . import arrays
 from ._lazy import lazy_module
-from .model import Record
+from .model import Record, Site
 from .theatre import UNKNOWN, Theatre
 
 if TYPE_CHECKING:
@@ -281,15 +281,35 @@ def _columns(recs: tuple[Record, ...], rec: np.ndarray, held: np.ndarray) -> dic
     }
 
 
-def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
-                  provinces: list[str] | None = None) -> Resolution:
-    """The :class:`Resolution` of ``provinces`` (all when omitted) on ``days``."""
-    days = [d if isinstance(d, dt.date) else _parse(d) for d in days]
+@dataclass(frozen=True)
+class Places:
+    """The places of a region that can decide something, and what decides each."""
+
+    country: str
+    province_codes: list[str]
+    district_codes: list[str]
+    district_province: list[str]  # P-code of each district's province
+    sites: list[Site]  # by id
+    site_province: list[str]
+    #: country, provinces, districts and sites: a place's id is its position here
+    places: list[str]
+    #: per district, province and site: the ids of the places whose records decide it,
+    #: most specific first (-1 pads)
+    d_chain: np.ndarray
+    p_chain: np.ndarray
+    s_chain: np.ndarray
+    site_district: np.ndarray  # row of each site's district
+
+
+def region_places(records: Records, geo: Geography, provinces: list[str] | None = None
+                  ) -> Places:
+    """The :class:`Places` of ``provinces`` (all when omitted)."""
     prov_codes = list(provinces) if provinces is not None else list(geo.provinces.index)
     wanted = set(prov_codes)
     dist = geo.districts[geo.districts["province_pcode"].isin(wanted)]
     country = str(geo.country.index[0])
     dcodes = list(dist.index)
+    dprov = [str(p) for p in dist["province_pcode"]]
     province_of = dict(zip(geo.districts.index, geo.districts["province_pcode"].astype(str),
                            strict=True))  # one look-up per site, not a frame indexer each
     site_objs = sorted((s for s in records.sites.values()
@@ -299,34 +319,51 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
     # every place that can decide something gets an id
     places = [country, *prov_codes, *dcodes, *site_ids]
     pid = {p: i for i, p in enumerate(places)}
-    theatre = records.theatre
-    index = _index(records.control, pid, theatre.index)
     c = pid[country]
-    d_chain = np.array([[pid[d], pid[p], c] for d, p in zip(dcodes, dist["province_pcode"],
-                                                              strict=True)],
+    d_chain = np.array([[pid[d], pid[p], c] for d, p in zip(dcodes, dprov, strict=True)],
                        dtype=np.int64).reshape(-1, 3)
     p_chain = np.array([[pid[p], c, -1] for p in prov_codes], dtype=np.int64).reshape(-1, 3)
     # a site follows area-wide records (its province's, the country's) but not its
     # district's, which describe the district centre, not every facility in it
     s_chain = np.array([[pid[s], pid[p], c] for s, p in zip(site_ids, site_prov, strict=True)],
                        dtype=np.int64).reshape(-1, 3)
+    drow = {d: i for i, d in enumerate(dcodes)}
+    return Places(country, prov_codes, dcodes, dprov, site_objs, site_prov, places,
+                  d_chain, p_chain, s_chain,
+                  np.array([drow[s.district] for s in site_objs], dtype=np.int64))
+
+
+def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
+                  provinces: list[str] | None = None) -> Resolution:
+    """The :class:`Resolution` of ``provinces`` (all when omitted) on ``days``."""
+    days = [d if isinstance(d, dt.date) else _parse(d) for d in days]
+    pl = region_places(records, geo, provinces)
+    theatre = records.theatre
+    index = _index(records.control, {p: i for i, p in enumerate(pl.places)}, theatre.index)
     ords = np.array([d.toordinal() for d in days], dtype=np.int64)
     cols, column = arrays.columns(index, ords)
-    d_rec, d_held = arrays.table(index, d_chain, cols)
-    p_rec, p_held = arrays.table(index, p_chain, cols)
-    s_rec, s_held = arrays.table(index, s_chain, cols)
-    drow = {d: i for i, d in enumerate(dcodes)}
-    prow = {p: i for i, p in enumerate(prov_codes)}
-    status = np.append(index.status, theatre.index[UNKNOWN])
+    d_rec, d_held = arrays.table(index, pl.d_chain, cols)
+    p_rec, p_held = arrays.table(index, pl.p_chain, cols)
+    s_rec, s_held = arrays.table(index, pl.s_chain, cols)
+    prow = {p: i for i, p in enumerate(pl.province_codes)}
     return Resolution(
         days=tuple(days), column=column, records=records, geo=geo,
-        province_codes=prov_codes, district_codes=dcodes,
-        district_province=np.array([prow[p] for p in dist["province_pcode"]], dtype=np.int64),
-        site_ids=site_ids,
-        site_district=np.array([drow[s.district] for s in site_objs], dtype=np.int64),
-        site_province=site_prov, d_rec=d_rec, d_held=d_held, p_rec=p_rec, p_held=p_held,
-        s_rec=s_rec, s_held=s_held, status=status,
-        sides=np.array(sorted(theatre.index[x] for x in theatre.sides), dtype=np.int64))
+        province_codes=pl.province_codes, district_codes=pl.district_codes,
+        district_province=np.array([prow[p] for p in pl.district_province], dtype=np.int64),
+        site_ids=[s.site_id for s in pl.sites], site_district=pl.site_district,
+        site_province=pl.site_province, d_rec=d_rec, d_held=d_held, p_rec=p_rec, p_held=p_held,
+        s_rec=s_rec, s_held=s_held, status=status_legend(index, theatre),
+        sides=side_legend(theatre))
+
+
+def status_legend(index: arrays.RecordIndex, theatre: Theatre) -> np.ndarray:
+    """Legend index of each record's status, and ``unknown``'s last (for -1: no record)."""
+    return np.append(index.status, theatre.index[UNKNOWN])
+
+
+def side_legend(theatre: Theatre) -> np.ndarray:
+    """Legend indices of the statuses that mean a side holds a place."""
+    return np.array(sorted(theatre.index[x] for x in theatre.sides), dtype=np.int64)
 
 
 def _parse(value: object) -> dt.date:

@@ -5,6 +5,7 @@ bounded size, outputs are regular files replaced atomically, and every OS error 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 import tempfile
@@ -169,3 +170,38 @@ def _remove(tmp: str) -> None:
     if tmp:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, computed once per (path, size, modification time)."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
+
+
+def input_digest(file: Path) -> str:
+    """The file's own digest, and a shapefile's sidecar files' (names and attributes live
+    in the ``.dbf``, the CRS in the ``.prj``)."""
+    h = hashlib.sha256(file_digest(file).encode())
+    if file.suffix.lower() == ".shp":
+        for side in sorted(file.parent.iterdir()):
+            if side.stem == file.stem and side.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg") \
+                    and side.is_file():
+                h.update(side.suffix.lower().encode() + file_digest(side).encode())
+    return h.hexdigest()
+
+
+#: The file beside the boundaries that lists the neighbouring countries to name on a page.
+NEIGHBOURS_FILE = "neighbours.csv"
+
+
+def cache_dir() -> Path:
+    """Where mapgen keeps what it derives from inputs: ``$MAPGEN_CACHE``, else
+    ``$XDG_CACHE_HOME/mapgen``, else ``~/.cache/mapgen``."""
+    base = os.environ.get("MAPGEN_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    return Path(base) / "mapgen" if base else Path.home() / ".cache" / "mapgen"

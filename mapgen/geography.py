@@ -23,6 +23,9 @@ from pyproj import CRS
 
 from .errors import DataError, InputError, MissingFileError, Problem
 from .files import MAX_INPUT_BYTES, input_problem
+from .files import cache_dir as _cache_dir
+from .files import file_digest as _file_digest
+from .files import input_digest as _input_digest
 from .sanitize import control_chars
 from .theatre import Theatre
 
@@ -286,18 +289,6 @@ def _code_digest() -> str:
     if spec is not None and spec.origin:
         stat = Path(spec.origin).stat()
         h.update(f"{spec.origin}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return h.hexdigest()
-
-
-def _input_digest(file: Path) -> str:
-    """The file's own digest, and a shapefile's sidecar files' (names and attributes live
-    in the ``.dbf``, the CRS in the ``.prj``)."""
-    h = hashlib.sha256(_file_digest(file).encode())
-    if file.suffix.lower() == ".shp":
-        for side in sorted(file.parent.iterdir()):
-            if side.stem == file.stem and side.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg") \
-                    and side.is_file():
-                h.update(side.suffix.lower().encode() + _file_digest(side).encode())
     return h.hexdigest()
 
 
@@ -741,11 +732,6 @@ class WebGeometry:
     key: str = ""
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("MAPGEN_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    return Path(base) / "mapgen" if base else Path.home() / ".cache" / "mapgen"
-
-
 def web_geometry(geo: Geography, *, detail: str = "medium") -> WebGeometry:
     """Districts simplified as one coverage, so shared borders stay shared; provinces and the
     country are the union of the simplified districts, so every outline lies on district edges.
@@ -814,17 +800,6 @@ def _read_cache(cache: Path, key: str, geo: Geography, tolerance: float) -> WebG
             or (list(dist.index), list(prov.index), list(ctry.index)) != expected):
         return None
     return web
-
-
-_DIGESTS: dict[tuple[str, int, int], str] = {}
-
-
-def _file_digest(path: Path) -> str:
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _DIGESTS:
-        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return _DIGESTS[key]
 
 
 def _union(geoms: np.ndarray) -> shapely.Geometry:

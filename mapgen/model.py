@@ -50,3 +50,14 @@ def parse_date(value: str) -> dt.date:
     if not DATE_PATTERN.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
     return dt.date.fromisoformat(value.strip())
+
+
+def day_of(value: str) -> dt.date:
+    """A day given as ``YYYY-MM-DD`` text by a user: a bad one is an
+    :class:`~mapgen.errors.InputError` that shows it and the form."""
+    from .errors import InputError
+
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise InputError(f"bad date {value!r}: write dates as YYYY-MM-DD, e.g. 2021-08-08") from None

@@ -409,3 +409,22 @@ def find(name: str) -> Theatre:
         return theatres[name]
     raise InputError(f"unknown theatre {name!r}: shipped theatres are "
                      f"{', '.join(theatres) or '(none)'} ('mapgen theatres' lists them)")
+
+
+def locate(data: str | os.PathLike[str] | None, name: str | None) -> tuple[Path, Theatre]:
+    """The records folder and theatre of ``data`` (a theatre folder, the default shipped
+    theatre when None) or of the shipped theatre ``name``: a bare records folder borrows the
+    default theatre's vocabulary and boundaries."""
+    if name is not None and data is not None:
+        raise InputError("give a theatre folder or a shipped theatre's name, not both")
+    if name is not None:
+        th = find(name)
+        folder = th.folder
+    else:
+        folder = Path(data) if data is not None else default_folder()
+        if not folder.is_dir():
+            raise MissingFileError(f"{folder}: records folder not found "
+                                   "(give data=, or --data DIR on the command line)")
+        # a bare records folder borrows the default theatre's vocabulary and boundaries
+        th = read_theatre(folder if (folder / FILE).is_file() else default_folder())
+    return folder, th

@@ -15,12 +15,12 @@ from typing import Any
 
 import shapely
 
-from ..records import Site
+from ..files import NEIGHBOURS_FILE
+from ..model import Site
 
 log = logging.getLogger(__name__)
 
 #: Beside the boundary file: names of the neighbouring countries with a label point each.
-NEIGHBOURS_FILE = "neighbours.csv"
 
 
 def label_point(geom: shapely.Geometry, tolerance: float) -> tuple[float, float, float]:
