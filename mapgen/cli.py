@@ -335,7 +335,9 @@ def _render_page(args: argparse.Namespace, day: Any) -> str:
     m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
                   online_assets=args.online_assets, title=args.title)
     page = map_html(m)
-    if key:
+    # kept only if no input changed while the page was built
+    if key and prepared.page_key(args.data, args.theatre, args.boundaries, limit,
+                                 options) == key:
         data = [el for el in m._children.values() if isinstance(el, DataElement)]
         if len(data) == 1:
             prepared.keep(key, ds, page, data[0].payload_json, day, args.warning_count)

@@ -6,22 +6,16 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from . import arrays
-from ._lazy import lazy_module
+from .geography import Geography
 from .model import Record, Site
+from .records import Records
 from .theatre import UNKNOWN, Theatre
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from .geography import Geography
-    from .records import Records
-else:  # frames are built on request: a page reads the arrays and never needs pandas
-    pd = lazy_module("pandas")
 
 
 class History:

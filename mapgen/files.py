@@ -172,6 +172,10 @@ def _remove(tmp: str) -> None:
             os.unlink(tmp)
 
 
+#: The files beside a shapefile that are part of it (names and attributes live in the
+#: ``.dbf``, the CRS in the ``.prj``).
+SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
+
 _DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
@@ -190,7 +194,7 @@ def input_digest(file: Path) -> str:
     h = hashlib.sha256(file_digest(file).encode())
     if file.suffix.lower() == ".shp":
         for side in sorted(file.parent.iterdir()):
-            if side.stem == file.stem and side.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg") \
+            if side.stem == file.stem and side.suffix.lower() in SIDECARS \
                     and side.is_file():
                 h.update(side.suffix.lower().encode() + file_digest(side).encode())
     return h.hexdigest()

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import arrays
-from .files import NEIGHBOURS_FILE, cache_dir, file_digest, input_digest, write_atomic
+from .files import NEIGHBOURS_FILE, SIDECARS, cache_dir, write_atomic
 from .model import Record, Source
 from .render.payload import date_label, records_payload, to_script_json
 from .theatre import FILE as THEATRE_FILE
@@ -96,11 +96,15 @@ def page_key(data: str | os.PathLike[str] | None, theatre: str | None,
         h = hashlib.sha256(code_digest().encode())
         h.update(repr(sorted(options.items())).encode())
         h.update(f"\0{max_input_bytes}\0{folder.resolve()}\0{th.folder.resolve()}\0".encode())
-        for f in files[:-1]:
-            h.update(f"{f.name}\0{file_digest(f)}\0".encode())
-        h.update(f"{bfile.resolve()}\0{input_digest(bfile)}\0".encode())
+        # read now, not remembered by modification time: a file rewritten at once with the
+        # same size is still seen
+        if bfile.suffix.lower() == ".shp":
+            files += [s for s in sorted(bfile.parent.iterdir()) if s.stem == bfile.stem
+                      and s.suffix.lower() in SIDECARS and s.is_file()]
         beside = bfile.parent / NEIGHBOURS_FILE
-        h.update(file_digest(beside).encode() if beside.is_file() else b"-")
+        files += [beside] if beside.is_file() else []
+        for f in files:
+            h.update(f"{f.resolve()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\0".encode())
         return h.hexdigest()
     except Exception as exc:
         log.debug("no prepared page key: %s", exc)

@@ -1,0 +1,207 @@
+"""The prepared page (mapgen.prepared): a later ``mapgen render`` of the same inputs writes
+the page the full path writes, byte for byte, for any date, region and theatre; it loads no
+data-frame, geometry or template library; any change to an input is seen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mapgen
+from mapgen import prepared
+from mapgen.api import build_map, embed_snippet, map_html
+
+from . import synthetic
+from .conftest import DATA, ROOT, run_cli
+
+HEAVY = ("pandas", "geopandas", "shapely", "pyproj", "pyogrio", "folium", "branca", "jinja2",
+         "pyarrow", "matplotlib")
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of this test's own, so which path runs is known."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MAPGEN_CACHE", str(folder))
+    return folder / "mapgen"
+
+
+def _kept(cache: Path) -> list[Path]:
+    return sorted(cache.glob("prepared-*.json"))
+
+
+def _render(out: Path, day: str, *extra: str) -> str:
+    r = run_cli("render", "--date", day, "--out", str(out), "-q", *extra)
+    assert r.code == 0, r.err
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("region", [None, "all", "Kunduz", "north"])
+def test_later_dates_come_from_the_kept_page_byte_for_byte(ds, cache, tmp_path, region) -> None:
+    extra = ("--region", region) if region else ()
+    _render(tmp_path / "first.html", "2021-08-08", *extra)
+    assert len(_kept(cache)) == 1
+    stamp = _kept(cache)[0].stat().st_mtime_ns
+    # before any record, on change days, between them, the fall of Kabul, long after
+    for day in ("2019-01-01", "2021-05-01", "2021-06-22", "2021-08-14", "2021-08-15",
+                "2021-08-31", "2022-06-01"):
+        fast = _render(tmp_path / f"{day}.html", day, *extra)
+        full = map_html(build_map(ds, day, region=region))
+        assert fast == full, day
+    assert _kept(cache)[0].stat().st_mtime_ns == stamp  # read, not written again
+
+
+def test_a_later_render_loads_no_heavy_library(cache, tmp_path) -> None:
+    code = (
+        "import json, sys\n"
+        "import mapgen.cli\n"
+        "for day in ('2021-08-08', '2021-07-01'):\n"
+        f"    assert mapgen.cli.main(['render', '--date', day, '--out', {str(tmp_path)!r} + "
+        "'/' + day + '.html', '-q']) == 0\n"
+        "    print(json.dumps(sorted(m for m in %r if m in sys.modules and "
+        "type(sys.modules[m]).__name__ != '_LazyModule')))\n" % (HEAVY,)
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           cwd=ROOT, timeout=300, check=True).stdout.splitlines()
+    assert {"folium", "pandas", "geopandas"} <= set(json.loads(first[0]))  # the full path
+    again = subprocess.run([sys.executable, "-c", code.replace("2021-08-08", "2021-06-01")],
+                           capture_output=True, text=True, cwd=ROOT, timeout=300,
+                           check=True).stdout.splitlines()
+    assert json.loads(again[0]) == [] and json.loads(again[1]) == []
+
+
+def test_options_and_inputs_each_have_their_own_page(ds, cache, tmp_path) -> None:
+    """Title, detail, tiles and online assets change the page: each has its own kept page,
+    and each later page is what the full path writes."""
+    variants = [(), ("--title", "Briefing </script><b>x</b> {{ 7*7 }}"), ("--detail", "low"),
+                ("--online-assets",), ("--tiles", "OpenStreetMap.Mapnik")]
+    for extra in variants:
+        _render(tmp_path / "a.html", "2021-08-01", *extra)
+    assert len(_kept(cache)) == len(variants)
+    for extra in variants:
+        fast = _render(tmp_path / "b.html", "2021-08-20", *extra)
+        opts = dict(zip(extra[::2], extra[1::2], strict=True)) if len(extra) % 2 == 0 else {}
+        full = map_html(build_map(
+            ds, "2021-08-20", title=opts.get("--title"), detail=opts.get("--detail", "medium"),
+            tiles=opts.get("--tiles"), online_assets=extra == ("--online-assets",)))
+        assert fast == full, extra
+
+
+def test_embed_from_the_kept_page(ds, cache, tmp_path) -> None:
+    _render(tmp_path / "a.html", "2021-08-01")
+    out = tmp_path / "e.html"
+    r = run_cli("render", "--date", "2021-08-10", "--embed", "--width", "640", "--height",
+                "480", "--out", str(out), "-q")
+    assert r.code == 0, r.err
+    assert out.read_text(encoding="utf-8") == embed_snippet(
+        build_map(ds, "2021-08-10"), width=640, height=480,
+        title="Territorial control, 2021-08-10")
+
+
+def _copy_theatre(tmp_path: Path) -> Path:
+    folder = tmp_path / "theatre"
+    shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("research", "*.md"))
+    return folder
+
+
+def test_a_changed_record_is_seen(cache, tmp_path) -> None:
+    folder = _copy_theatre(tmp_path)
+    boundaries = str(ROOT / "data" / "boundaries" / "afghanistan.gpkg")
+    args = ("--data", str(folder), "--boundaries", boundaries, "--region", "Kunduz")
+    _render(tmp_path / "a.html", "2021-08-08", *args)
+    before = _render(tmp_path / "b.html", "2021-08-25", *args)
+    control = folder / "control.csv"
+    with control.open("a", encoding="utf-8", newline="") as f:
+        f.write('2021-08-22,AF19,contested,"A new report, added after the page was kept",'
+                "col-hansindia-2021-08-24-andarab,low\n")
+    after = _render(tmp_path / "c.html", "2021-08-25", *args)
+    assert after != before
+    assert "A new report, added after the page was kept" in after
+    assert len(_kept(cache)) == 2  # the changed file made a new key, checked the full way
+    full = map_html(build_map(mapgen.load(folder, boundaries), "2021-08-25", region="Kunduz"))
+    assert after == full
+    # an error added later is reported, not hidden behind the kept page
+    with control.open("a", encoding="utf-8", newline="") as f:
+        f.write("2021-08-21,Nowhere-at-all,taliban,x,ne-aan-ecoi-2021-07-14-menace,low\n")
+    r = run_cli("render", "--date", "2021-08-25", "--out", str(tmp_path / "d.html"), *args)
+    assert r.code == 2 and "Nowhere-at-all" in r.err and not (tmp_path / "d.html").exists()
+
+
+def test_a_damaged_or_foreign_kept_page_is_ignored(ds, cache, tmp_path) -> None:
+    _render(tmp_path / "a.html", "2021-08-08")
+    kept = _kept(cache)[0]
+    text = kept.read_text(encoding="utf-8")
+    full = map_html(build_map(ds, "2021-08-09"))
+    for damaged in (text[: len(text) // 2], "[]", text.replace('"key":"', '"key":"0', 1),
+                    json.dumps({**json.loads(text), "d_chain": []})):
+        kept.write_text(damaged, encoding="utf-8")
+        assert _render(tmp_path / "b.html", "2021-08-09") == full
+        assert kept.read_text(encoding="utf-8") == text  # the full path kept it again
+
+
+def test_warnings_are_still_counted(cache, tmp_path) -> None:
+    folder = _copy_theatre(tmp_path)
+    boundaries = str(ROOT / "data" / "boundaries" / "afghanistan.gpkg")
+    with (folder / "sources.csv").open("a", encoding="utf-8", newline="") as f:
+        f.write("never-cited,Nobody,A report with no address,2021-08-01,\n")
+    args = ("render", "--data", str(folder), "--boundaries", boundaries, "--out",
+            str(tmp_path / "a.html"))
+    first = run_cli(*args, "--date", "2021-08-08")
+    again = run_cli(*args, "--date", "2021-08-09")
+    assert first.code == again.code == 0
+    assert "warning(s)" in first.err
+    assert first.err.splitlines()[-1] == again.err.splitlines()[-1]
+
+
+def test_every_day_of_a_synthetic_theatre(cache, tmp_path) -> None:
+    """The engine on another theatre: every day of its period, each region, from one kept
+    page each, equals the full path (positions, sites, area-wide records included)."""
+    folder = synthetic.build(tmp_path / "testland")
+    tds = mapgen.load(folder)
+    start, end = tds.period()
+    days = [start + dt.timedelta(days=k) for k in range(-2, (end - start).days + 3, 3)]
+    for region in (None, "all", "uplands"):
+        extra = ("--data", str(folder), *(("--region", region) if region else ()))
+        for day in days:
+            fast = _render(tmp_path / "p.html", day.isoformat(), *extra)
+            assert fast == map_html(build_map(tds, day, region=region)), (region, day)
+    assert len(_kept(cache)) == 3
+
+
+def test_the_key_follows_every_input(tmp_path) -> None:
+    folder = _copy_theatre(tmp_path)
+    boundaries = tmp_path / "b" / "afghanistan.gpkg"
+    boundaries.parent.mkdir()
+    shutil.copy(ROOT / "data" / "boundaries" / "afghanistan.gpkg", boundaries)
+    opts = {"region": None, "detail": "medium", "tiles": None, "online_assets": False,
+            "title": None}
+
+    def key(**change: object) -> str | None:
+        return prepared.page_key(folder, None, boundaries, int(change.get("limit", 2**26)),
+                                 {**opts, **{k: v for k, v in change.items() if k != "limit"}})
+
+    base = key()
+    assert base is not None and key() == base
+    seen = {base, key(region="all"), key(detail="low"), key(title="T"), key(limit=2**25)}
+    for name in ("control.csv", "sources.csv", "sites.csv", "aliases.csv", "theatre.toml"):
+        path = folder / name
+        old = path.read_bytes()
+        path.write_bytes(old + b"\n")
+        seen.add(key())
+        path.write_bytes(old)
+        assert key() == base
+    (boundaries.parent / "neighbours.csv").write_text("name,lat,lon\n", encoding="utf-8")
+    seen.add(key())
+    assert len(seen) == 11
+    # an oversized input: no key, the full path says what is wrong; a missing file is a
+    # key no successful run can have kept a page under
+    assert key(limit=1000) is None
+    os.unlink(folder / "control.csv")
+    assert key() not in seen
