@@ -8,6 +8,7 @@ Every measurement is a separate child process: wall-clock time around it, peak R
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import json
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -31,6 +32,9 @@ DISTRICTS_SHP = "afg_admbnda_adm2_agcho_20180522"
 PROVINCES_SHP = "afg_admbnda_adm1_agcho_20180522"
 REPEATS = 3
 DATE = "2021-08-15"
+#: The date of the earlier render that prepares each page's inputs (mapgen.prepared): every
+#: measured render is of another date, so nothing measured reuses a page of its own date.
+PREPARED_DATE = "2021-08-01"
 TIMELINE = ("2021-07-15", "2021-08-23")  # 40 days
 BATCH = ("2021-08-01", "2021-08-30")  # 30 dates
 SCALING_DAYS = {10: "2021-05-10", 40: "2021-06-09", 160: "2021-10-07"}  # from 2021-05-01
@@ -258,6 +262,37 @@ def measure_mapgen(bench: Bench, args: Sequence[str], repeats: int = REPEATS,
     return bench.memo[key]
 
 
+def measure_full(bench: Bench, args: Sequence[str], repeats: int = REPEATS) -> Measure:
+    """Measure ``mapgen ARGS --out X`` as the first render of its inputs: the boundaries
+    checked and the geometry simplified already (cached), but no prepared page, so the page
+    is built the full way (records read and checked, folium)."""
+    out = bench.out()
+    runs = []
+    with without_prepared(bench):
+        for _ in range(repeats):
+            clear_prepared(bench)
+            runs.append(run_once(mapgen_cmd(*args, "--out", str(out)), bench.env, out))
+    return Measure(runs)
+
+
+def clear_prepared(bench: Bench) -> None:
+    for kept in (Path(bench.env["MAPGEN_CACHE"]) / "mapgen").glob("prepared-*.json"):
+        kept.unlink()
+
+
+@contextlib.contextmanager
+def without_prepared(bench: Bench) -> Iterator[None]:
+    """Runs inside may clear the prepared pages; the ones there before are put back after."""
+    folder = Path(bench.env["MAPGEN_CACHE"]) / "mapgen"
+    kept = {p.name: p.read_bytes() for p in folder.glob("prepared-*.json")}
+    try:
+        yield
+    finally:
+        clear_prepared(bench)
+        for name, data in kept.items():
+            (folder / name).write_bytes(data)
+
+
 def render_all(date: str = DATE, *extra: str) -> list[str]:
     return ["render", "--date", date, "--region", "all", *extra]
 
@@ -280,7 +315,8 @@ def have_agcho() -> bool:
 
 def bench_single(bench: Bench) -> dict[str, Measure]:
     """1. One date, whole country: mapgen render against geopandas explore()."""
-    found: dict[str, Measure] = {"mapgen": measure_mapgen(bench, render_all())}
+    found: dict[str, Measure] = {"mapgen": measure_mapgen(bench, render_all()),
+                                 "full": measure_full(bench, render_all())}
     # the floor of any page written with folium: a process that only imports it
     floor = bench.out(".none")
     floor.write_text("")
@@ -352,8 +388,9 @@ def bench_long(bench: Bench) -> dict[str, Measure]:
 STARTUP_IMPORTS = {
     # what each command imports before it reads a file: measured alone, as a process
     "status": "import mapgen.cli, mapgen.api, mapgen.control",
-    "render": "import mapgen.cli, mapgen.api, mapgen.control, mapgen.render.build, "
-              "mapgen.render.page",
+    "render": "import mapgen.cli, mapgen.prepared",
+    "render-full": "import mapgen.cli, mapgen.prepared, mapgen.api, mapgen.control, "
+                   "mapgen.render.build, mapgen.render.page",
 }
 
 WHAT_IS_IMPORTED = """\
@@ -363,7 +400,8 @@ try:
     mapgen.cli.main(sys.argv[1:])
 except SystemExit:
     pass
-heavy = ("pandas", "geopandas", "shapely", "pyproj", "folium", "branca", "jinja2", "matplotlib")
+heavy = ("pandas", "geopandas", "shapely", "pyproj", "pyogrio", "folium", "branca", "jinja2",
+         "matplotlib")
 print(json.dumps([m for m in heavy if m in sys.modules
                   and type(sys.modules[m]).__name__ != "_LazyModule"]))  # bound, never loaded
 """
@@ -386,12 +424,17 @@ def bench_startup(bench: Bench) -> dict[str, Measure]:
     found: dict[str, Measure] = {}
     path = script(bench, "split.py", SPLIT_SCRIPT)
     for name, args in (("status", ["status", "--date", DATE, "--region", "all", "-q"]),
-                       ("render", [*render_all(), "--out", str(bench.out()), "-q"])):
+                       ("render", [*render_all(), "--out", str(bench.out()), "-q"]),
+                       ("render-full", [*render_all(), "--out", str(bench.out()), "-q"])):
         runs, imports, work = [], [], []
         for _ in range(REPEATS):
-            start = time.perf_counter()
-            done = subprocess.run([PYTHON, str(path), STARTUP_IMPORTS[name], *args], cwd=ROOT,
-                                  env=bench.env, capture_output=True, text=True, check=True)
+            with without_prepared(bench):
+                if name == "render-full":
+                    clear_prepared(bench)
+                start = time.perf_counter()
+                done = subprocess.run([PYTHON, str(path), STARTUP_IMPORTS[name], *args],
+                                      cwd=ROOT, env=bench.env, capture_output=True, text=True,
+                                      check=True)
             whole = time.perf_counter() - start
             split = json.loads(done.stdout.strip().splitlines()[-1])
             runs.append(Run(whole, 0, 0))
@@ -415,9 +458,14 @@ def imported_by(bench: Bench) -> dict[str, list[str]]:
     path = script(bench, "imported.py", WHAT_IS_IMPORTED)
     found = {}
     for name, args in (("status", ["status", "--date", DATE, "-q"]),
-                       ("render", ["render", "--date", DATE, "--out", str(bench.out()), "-q"])):
-        done = subprocess.run([PYTHON, str(path), *args], cwd=ROOT, env=bench.env,
-                              capture_output=True, text=True, check=True)
+                       ("render", ["render", "--date", DATE, "--out", str(bench.out()), "-q"]),
+                       ("render-full", ["render", "--date", DATE, "--out", str(bench.out()),
+                                        "-q"])):
+        with without_prepared(bench):
+            if name == "render-full":
+                clear_prepared(bench)
+            done = subprocess.run([PYTHON, str(path), *args], cwd=ROOT, env=bench.env,
+                                  capture_output=True, text=True, check=True)
         found[name] = json.loads(done.stdout.strip().splitlines()[-1])
     return found
 
@@ -429,12 +477,16 @@ def bench_synthetic(bench: Bench) -> dict[str, Measure]:
         where = bench.tmp / "synthetic" / f"{districts}-{records}"
         subprocess.run([PYTHON, str(ROOT / "benchmarks" / "synthetic.py"), str(districts),
                         str(records), str(where)], cwd=ROOT, env=bench.env, check=True)
-        args = ["render", "--date", DATE, "--region", "all", "--data", str(where / "events"),
+        rest = ["--region", "all", "--data", str(where / "events"),
                 "--boundaries", str(where / "boundaries.gpkg")]
+        args = ["render", "--date", DATE, *rest]
         out = bench.out()
-        cold = run_once(mapgen_cmd(*args, "--out", str(out)), bench.env, out)  # fills the cache
+        # fills the cache: geometry, arcs, and the page prepared by another date
+        cold = run_once(mapgen_cmd("render", "--date", PREPARED_DATE, *rest, "--out", str(out)),
+                        bench.env, out)
         key = str(districts) if records == districts * 5 // 2 else f"{districts}/{records}"
         found[key] = measure_mapgen(bench, args, repeats=1)
+        found[key + " full"] = measure_full(bench, args, repeats=1)
         found[key + " cold"] = Measure([cold])
         if "/" not in key:
             bench.pages[key] = out
@@ -526,14 +578,18 @@ def facts(bench: Bench) -> dict[str, dict[str, object]]:
 
 
 def warm_up(bench: Bench) -> Run:
-    """One cold-cache run in an empty cache (reported), then fill the shared cache."""
+    """One cold-cache run in an empty cache (reported), then fill the shared cache: every
+    detail level's geometry, and a page of every region and level prepared by a render of
+    another date than the one measured."""
     cold_env = {**bench.env, "MAPGEN_CACHE": str(bench.tmp / "cold-cache")}
     out = bench.out()
     cold = run_once(mapgen_cmd(*render_all(), "--out", str(out)), cold_env, out)
-    for level in DETAILS:  # every level's geometry, so no measured run builds it
+    for args in (*(["--detail", level] for level in DETAILS),
+                 *(["--region", r] for r in REGIONS if r != "all")):
         out = bench.out()
-        run_once(mapgen_cmd(*render_all(DATE, "--detail", level), "--out", str(out)),
-                 bench.env, out)
+        region = [] if "--region" in args else ["--region", "all"]
+        run_once(mapgen_cmd("render", "--date", PREPARED_DATE, *region, *args, "--out",
+                            str(out)), bench.env, out)
     return cold
 
 
@@ -581,6 +637,9 @@ def headline(res: dict[str, dict[str, Measure]]) -> list[list[str]]:
         rows.append(["1. one date, time vs `explore()`", sec(m.seconds), sec(e.seconds),
                      f"{m.seconds / e.seconds:.2f}x", "≤ 0.15x",
                      yes(m.seconds / e.seconds <= TARGETS["explore_time"])])
+        f = single["full"]
+        rows.append(["1. the same, first render of its inputs (no prepared page)",
+                     sec(f.seconds), sec(e.seconds), f"{f.seconds / e.seconds:.2f}x", "—", "—"])
     else:
         rows.append(["1. one date vs `explore()`", mb(single["mapgen"].size), "—",
                      "skipped: no ../shared/data/agcho-2018", "≤ 1/15, ≤ 1/2", "n/a"])
@@ -607,6 +666,11 @@ def headline(res: dict[str, dict[str, Measure]]) -> list[list[str]]:
             rows.append([f"7. growth with districts and records, {label}", "4,000 → 40,000",
                          "10,000 → 100,000 records", f"exponent {k:.2f}", "≤ 1.1 (linear)",
                          yes(k <= TARGETS["exponent"])])
+        for what, label in (("seconds", "time"), ("rss_kib", "peak memory")):
+            k = exponent(full_only(syn), what)
+            rows.append([f"7. the same, first render of the inputs, {label}", "4,000 → 40,000",
+                         "10,000 → 100,000 records", f"exponent {k:.2f}", "≤ 1.1 (linear)",
+                         yes(k <= TARGETS["exponent"])])
     return rows
 
 
@@ -620,6 +684,11 @@ def exponent(syn: dict[str, Measure], what: str, keys: tuple[str, str] = ("4000"
     return math.log(getattr(hi, what) / getattr(lo, what)) / math.log(n_hi / n_lo)
 
 
+def full_only(syn: dict[str, Measure]) -> dict[str, Measure]:
+    """The first-render measures of the synthetic theatres, under their plain keys."""
+    return {k.removesuffix(" full"): v for k, v in syn.items() if k.endswith(" full")}
+
+
 def yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
@@ -629,8 +698,18 @@ def detail_single(res: dict[str, Measure], cold: Run) -> list[str]:
              f"`mapgen render --date {DATE} --region all` against a geopandas `explore()` script "
              "over the raw AGCHO shapefiles (districts coloured by province, province outlines). "
              f"Median of {REPEATS} runs; the ratio is mapgen / explore.", ""]
-    rows = [["mapgen render (warm geometry cache)", mb(res["mapgen"].size),
+    full = res["full"]
+    lines += [f"mapgen's page is prepared by an earlier render of the same inputs and options "
+              f"for another date ({PREPARED_DATE}; `mapgen.prepared`): the measured render "
+              "reads the kept parts, resolves its date with numpy and writes the page, "
+              "importing neither pandas, geopandas, shapely, pyproj nor folium. The first "
+              "render of new inputs (a changed record, another region or option) builds the "
+              "page the full way, checking the records and boundaries, and keeps it; so does "
+              "a cold cache, which also checks and simplifies the boundaries.", ""]
+    rows = [["mapgen render, page prepared", mb(res["mapgen"].size),
              sec(res["mapgen"].seconds), mib(res["mapgen"].rss_kib)],
+            ["mapgen render, first of its inputs (geometry cached)", mb(full.size),
+             sec(full.seconds), mib(full.rss_kib)],
             ["mapgen render, cold cache (1 run)", mb(cold.size), sec(cold.seconds),
              mib(cold.rss_kib)]]
     if "folium" in res:
@@ -641,11 +720,14 @@ def detail_single(res: dict[str, Measure], cold: Run) -> list[str]:
         m, e = res["mapgen"], res["explore"]
         rows += [["geopandas `explore()`", mb(e.size), sec(e.seconds), mib(e.rss_kib)],
                  ["ratio mapgen / explore", fraction(m.size / e.size),
-                  fraction(m.seconds / e.seconds), fraction(m.rss_kib / e.rss_kib)]]
+                  fraction(m.seconds / e.seconds), fraction(m.rss_kib / e.rss_kib)],
+                 ["ratio, first render of its inputs / explore", fraction(full.size / e.size),
+                  fraction(full.seconds / e.seconds), fraction(full.rss_kib / e.rss_kib)]]
         if "folium" in res:
             lines += [f"Importing folium alone (which imports pandas, requests, jinja2 and "
                       f"branca) takes {res['folium'].seconds / e.seconds:.2f}x explore's time: "
-                      "the floor of any page folium writes.", ""]
+                      "the floor of any page folium builds, and why a prepared page does not "
+                      "import it.", ""]
     else:
         lines += [f"*explore() comparison skipped: {AGCHO} is missing.*", ""]
     return lines + table(["", "file size", "time", "peak RSS"], rows)
@@ -740,7 +822,9 @@ def detail_startup(res: dict[str, Measure], imported: dict[str, list[str]]) -> l
              "`mapgen --version` and `--help` import no data library at all.", ""]
     rows = []
     for name, label in (("status", f"`mapgen status --date {DATE} --region all`"),
-                        ("render", f"`mapgen render --date {DATE} --region all`")):
+                        ("render", f"`mapgen render --date {DATE} --region all`, page prepared"),
+                        ("render-full", f"`mapgen render --date {DATE} --region all`, first "
+                         "render of its inputs")):
         whole, imp, work = res[name], res[f"{name}-imports"], res[f"{name}-work"]
         rows.append([label, sec(imp.seconds), sec(work.seconds), sec(whole.seconds),
                      ", ".join(imported.get(name, [])) or "—"])
@@ -754,16 +838,20 @@ def detail_synthetic(res: dict[str, Measure]) -> list[str]:
              "`benchmarks/synthetic.py N M`: N districts (Voronoi cells over Afghanistan's box with "
              "bent, shared borders; about 12 to a province) and M control records over four "
              "months, 50 sites; then `mapgen render --date "
-             f"{DATE} --region all --data ... --boundaries ...`. The cold run builds the "
-             "simplified geometry and the arcs (cached); the warm run is measured (1 run each).", ""]
+             f"{DATE} --region all --data ... --boundaries ...`. The cold run (of "
+             f"{PREPARED_DATE}) builds the simplified geometry and the arcs (cached) and "
+             "prepares the page; the warm run (prepared page) and the first render of the "
+             "inputs (geometry cached, page built the full way) are measured, 1 run each; "
+             "peak RSS and the exponents are the warm run's.", ""]
     rows = []
     for districts, records in SYNTHETIC:
         key = str(districts) if records == districts * 5 // 2 else f"{districts}/{records}"
-        m, cold = res[key], res[key + " cold"]
+        m, full, cold = res[key], res[key + " full"], res[key + " cold"]
         rows.append([f"{districts:,}", f"{records:,}", mb(m.size), sec(m.seconds),
-                     sec(cold.seconds), mib(m.rss_kib)])
-    lines += table(["districts", "records", "file size", "time (warm)", "time (cold)",
-                    "peak RSS"], rows)
+                     sec(full.seconds), sec(cold.seconds), mib(m.rss_kib),
+                     mib(full.rss_kib)])
+    lines += table(["districts", "records", "file size", "time (warm)", "time (first)",
+                    "time (cold)", "peak RSS (warm)", "peak RSS (first)"], rows)
     lines += ["Exponent k of cost ∝ n^k (districts and records growing together):", ""]
     rows = []
     for keys in (("400", "4000"), ("4000", "40000")):
@@ -772,6 +860,11 @@ def detail_synthetic(res: dict[str, Measure]) -> list[str]:
                      f"{exponent(res, 'rss_kib', keys):.2f}",
                      f"{exponent(res, 'size', keys):.2f}"])
     lines += table(["districts", "time", "peak RSS", "bytes"], rows)
+    lines += ["The same for the first render of the inputs (page built the full way): "
+              + "; ".join(f"{int(a):,} → {int(b):,}: time "
+                          f"{exponent(full_only(res), 'seconds', (a, b)):.2f}, peak RSS "
+                          f"{exponent(full_only(res), 'rss_kib', (a, b)):.2f}"
+                          for a, b in (("400", "4000"), ("4000", "40000"))) + ".", ""]
     import math
 
     lo, hi = res["4000/1000"], res["4000/100000"]

@@ -24,6 +24,7 @@ import shapely
 from ..arcs import Topology, build_topology
 from ..control import ControlState, Resolution, TableDay
 from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
+from ..prepared import code_digest
 from ..records import Records
 from .labels import district_label_points, neighbour_labels
 from .payload import STRING_COLUMNS, date_label, decode_texts, encode_texts, records_payload
@@ -76,7 +77,7 @@ def _topology(web: WebGeometry, groups: tuple[str, ...]) -> Topology:
     if web.key:
         from ..geography import _cache_dir
 
-        tag = hashlib.sha256(repr((groups, _SCALE, 1)).encode()).hexdigest()[:12]
+        tag = hashlib.sha256(repr((groups, _SCALE, code_digest())).encode()).hexdigest()[:12]
         cache = _cache_dir() / f"arcs-{web.key}-{tag}.json"
         try:
             return Topology.from_json(cache.read_text(encoding="utf-8"))
@@ -98,7 +99,7 @@ def _all_district_labels(web: WebGeometry) -> dict[str, list[float]]:
     if web.key:
         from ..geography import _cache_dir
 
-        cache = _cache_dir() / f"labels-{web.key}-1.json"
+        cache = _cache_dir() / f"labels-{web.key}-{code_digest()[:12]}.json"
         try:
             found = json.loads(cache.read_text(encoding="utf-8"))
             if (isinstance(found, dict) and list(found) == codes
@@ -136,7 +137,8 @@ def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ..
     if web.key:
         from ..geography import _cache_dir
 
-        tag = hashlib.sha256(repr((groups, districts, provinces, avoid, _SCALE, 1)).encode())
+        tag = hashlib.sha256(repr((groups, districts, provinces, avoid, _SCALE,
+                                   code_digest())).encode())
         cache = _cache_dir() / f"page-{web.key}-{tag.hexdigest()[:20]}.json"
         try:
             found = json.loads(cache.read_text(encoding="utf-8"))
