@@ -457,10 +457,9 @@ def imported_by(bench: Bench) -> dict[str, list[str]]:
     """The heavy libraries each command had imported when it finished."""
     path = script(bench, "imported.py", WHAT_IS_IMPORTED)
     found = {}
-    for name, args in (("status", ["status", "--date", DATE, "-q"]),
-                       ("render", ["render", "--date", DATE, "--out", str(bench.out()), "-q"]),
-                       ("render-full", ["render", "--date", DATE, "--out", str(bench.out()),
-                                        "-q"])):
+    for name, args in (("status", ["status", "--date", DATE, "--region", "all", "-q"]),
+                       ("render", [*render_all(), "--out", str(bench.out()), "-q"]),
+                       ("render-full", [*render_all(), "--out", str(bench.out()), "-q"])):
         with without_prepared(bench):
             if name == "render-full":
                 clear_prepared(bench)
