@@ -21,6 +21,7 @@ and one that cannot be read or is not what was kept is ignored, never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.util
@@ -50,6 +51,8 @@ log = logging.getLogger("mapgen")
 FORMAT = 1
 #: The payload keys :func:`~mapgen.render.payload.records_payload` writes; the rest is kept.
 DATED_KEYS = ("frames", "lists", "names", "records", "sources", "strings")
+#: The most prepared pages kept; the least recently used go first.
+KEEP = 32
 #: Libraries whose code shapes a page (geometry, templates, assets): their installed files
 #: are part of the key, found without importing them.
 LIBRARIES = ("folium", "branca", "jinja2", "numpy", "pandas", "geopandas", "shapely", "pyproj",
@@ -166,12 +169,27 @@ def read(key: str) -> Prepared | None:
         kept = json.loads(path.read_text(encoding="utf-8"))
         if kept.get("format") != FORMAT or kept.get("key") != key:
             return None
-        return Prepared(kept)
+        found = Prepared(kept)
     except FileNotFoundError:
         return None
-    except Exception as exc:
+    except Exception as exc:  # damaged or foreign: the full path runs
         log.debug("ignoring prepared page %s: %s", path, exc)
         return None
+    with contextlib.suppress(OSError):  # used now: the last to be pruned
+        os.utime(path)
+    return found
+
+
+def _prune(keep: Path) -> None:
+    """Remove all but the :data:`KEEP` most recently used prepared pages (and ``keep``)."""
+    try:
+        pages = sorted(keep.parent.glob("prepared-*.json"), key=lambda p: p.stat().st_mtime_ns,
+                       reverse=True)
+    except OSError:
+        return
+    for old in [p for p in pages if p != keep][KEEP - 1:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def keep(key: str, ds: Dataset, html: str, payload_json: str, day: dt.date,
@@ -213,6 +231,7 @@ def keep(key: str, ds: Dataset, html: str, payload_json: str, day: dt.date,
             log.debug("a prepared page would differ from the full page: not kept")
             return False
         write_atomic(_path(key), text)
+        _prune(_path(key))
     except (OSError, ValueError) as exc:  # the kept page is an optimisation
         log.debug("could not keep the prepared page: %s", exc)
         return False

@@ -205,3 +205,23 @@ def test_the_key_follows_every_input(tmp_path) -> None:
     assert key(limit=1000) is None
     os.unlink(folder / "control.csv")
     assert key() not in seen
+
+
+def test_only_the_most_recently_used_pages_are_kept(cache, tmp_path) -> None:
+    """Each change to an input makes a new page: the cache keeps the most recently used
+    :data:`~mapgen.prepared.KEEP`, and a page just read counts as just used."""
+    cache.mkdir(parents=True)
+    old = [cache / f"prepared-{k:032x}.json" for k in range(prepared.KEEP + 8)]
+    for k, path in enumerate(old):
+        path.write_text("{}", encoding="utf-8")
+        os.utime(path, ns=(10**18 + k * 10**9, 10**18 + k * 10**9))
+    _render(tmp_path / "a.html", "2021-08-08", "--region", "Kunduz")
+    (kept,) = set(_kept(cache)) - set(old)
+    left = _kept(cache)
+    assert len(left) == prepared.KEEP and kept in left
+    # the newest of the old ones stayed, the oldest went
+    assert old[-1] in left and old[0] not in left
+    # reading a page marks it used: it outlives pages kept after it
+    before = kept.stat().st_mtime_ns
+    _render(tmp_path / "b.html", "2021-08-09", "--region", "Kunduz")
+    assert kept.stat().st_mtime_ns > before
