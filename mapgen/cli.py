@@ -326,22 +326,55 @@ def _render_page(args: argparse.Namespace, day: Any) -> str:
     key = prepared.page_key(args.data, args.theatre, args.boundaries, limit, options)
     kept = prepared.read(key) if key else None
     if kept is not None:
-        args.warning_count = kept.warnings
-        return kept.page(day)
+        try:
+            page = kept.page(day)
+        except Exception as exc:  # a kept file that reads but does not work: built again
+            log.debug("prepared page unusable (%s): built the full way", exc)
+        else:
+            for message in kept.messages:
+                log.warning("%s", message)
+            args.warning_count = kept.warnings
+            return page
     from .api import build_map, map_html
     from .render.page import DataElement
 
-    ds = _load(args)
-    m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
-                  online_assets=args.online_assets, title=args.title)
-    page = map_html(m)
+    # what the build logs as warnings is said again by a prepared page, so it is collected
+    # even under --quiet (the other handlers keep the level they had)
+    said, level = _Said(), log.level
+    shown = [(h, h.level) for h in log.handlers]
+    for h, lvl in shown:
+        h.setLevel(max(lvl, level))
+    log.addHandler(said)
+    log.setLevel(min(level or logging.WARNING, logging.WARNING))
+    try:
+        ds = _load(args)
+        m = build_map(ds, day, region=args.region, detail=args.detail, tiles=args.tiles,
+                      online_assets=args.online_assets, title=args.title)
+        page = map_html(m)
+    finally:
+        log.removeHandler(said)
+        log.setLevel(level)
+        for h, lvl in shown:
+            h.setLevel(lvl)
     # kept only if no input changed while the page was built
     if key and prepared.page_key(args.data, args.theatre, args.boundaries, limit,
                                  options) == key:
         data = [el for el in m._children.values() if isinstance(el, DataElement)]
         if len(data) == 1:
-            prepared.keep(key, ds, page, data[0].payload_json, day, args.warning_count)
+            prepared.keep(key, ds, page, data[0].payload_json, day, args.warning_count,
+                          said.messages)
     return page
+
+
+class _Said(logging.Handler):
+    """Collects the messages logged at warning level or above."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def _render_range(args: argparse.Namespace) -> int:

@@ -188,17 +188,34 @@ def file_digest(path: Path) -> str:
     return _DIGESTS[key]
 
 
-def input_digest(file: Path) -> str:
-    """The file's own digest, and a shapefile's sidecar files' (names and attributes live
-    in the ``.dbf``, the CRS in the ``.prj``)."""
-    h = hashlib.sha256(file_digest(file).encode())
-    if file.suffix.lower() == ".shp":
-        for side in sorted(file.parent.iterdir()):
-            if side.stem == file.stem and side.suffix.lower() in SIDECARS \
-                    and side.is_file():
-                h.update(side.suffix.lower().encode() + file_digest(side).encode())
-    return h.hexdigest()
+def boundary_files(file: Path) -> list[Path] | None:
+    """Every file whose bytes make up the boundary file ``file``: a shapefile's sidecars, a
+    GeoPackage's write-ahead log (where QGIS leaves its latest edits) or journal; None for a
+    format that can read other files (a VRT, a MapInfo table, a zip through GDAL's virtual
+    file systems), whose content mapgen cannot name, so nothing derived from it is kept."""
+    suffix = file.suffix.lower()
+    if suffix == ".shp":
+        return [file, *(side for side in sorted(file.parent.iterdir())
+                        if side.stem == file.stem and side.suffix.lower() in SIDECARS
+                        and side.is_file())]
+    if suffix == ".gpkg":
+        return [file, *(side for side in (Path(f"{file}-wal"), Path(f"{file}-journal"))
+                        if side.is_file())]
+    if suffix in (".geojson", ".json", ".fgb"):
+        return [file]
+    return None
 
+
+def input_digest(file: Path) -> str | None:
+    """The digest of every file of :func:`boundary_files`, or None when they are unknown."""
+    files = boundary_files(file)
+    if files is None:
+        return None
+    h = hashlib.sha256()
+    for part in files:
+        h.update(part.name[len(file.stem):].lower().encode() + b"\0"
+                 + file_digest(part).encode())
+    return h.hexdigest()
 
 #: The file beside the boundaries that lists the neighbouring countries to name on a page.
 NEIGHBOURS_FILE = "neighbours.csv"

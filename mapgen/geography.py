@@ -24,7 +24,6 @@ from pyproj import CRS
 from .errors import DataError, InputError, MissingFileError, Problem
 from .files import MAX_INPUT_BYTES, input_problem
 from .files import cache_dir as _cache_dir
-from .files import file_digest as _file_digest
 from .files import input_digest as _input_digest
 from .sanitize import control_chars
 from .theatre import Theatre
@@ -350,7 +349,10 @@ def _read_layer(cache: Path, layer: str, info: dict[str, Any]
 
 
 def _prepared_path(file: Path) -> tuple[Path, str]:
-    key = hashlib.sha256((_input_digest(file) + _code_digest()).encode()).hexdigest()
+    digest = _input_digest(file)
+    if digest is None:  # a format that reads other files: checked every time
+        raise OSError(f"{file}: not kept (its format can read other files)")
+    key = hashlib.sha256((digest + _code_digest()).encode()).hexdigest()
     return _cache_dir() / f"boundaries-{key[:20]}.gpkg", key
 
 
@@ -737,13 +739,17 @@ def web_geometry(geo: Geography, *, detail: str = "medium") -> WebGeometry:
     country are the union of the simplified districts, so every outline lies on district edges.
 
     The result is cached on disk (``$MAPGEN_CACHE`` or ``~/.cache/mapgen``), keyed by the
-    boundary file's content hash and the tolerance. A cache file is used only if it holds
+    checked districts (codes, provinces, geometry) and the tolerance. A cache file is used only if it holds
     that key, the checksum of its own geometry, and the expected places.
     """
     tolerance = DETAIL_TOLERANCE[detail]
     digest = hashlib.sha256()
-    digest.update(_file_digest(geo.path).encode())
-    digest.update(repr((tolerance, GRID, 2)).encode())
+    # keyed by the checked districts themselves, whatever files they were read from
+    digest.update(repr((list(geo.districts.index),
+                        geo.districts["province_pcode"].astype(str).tolist())).encode())
+    for wkb in shapely.to_wkb(geo.districts.geometry.values):
+        digest.update(wkb)
+    digest.update(repr((tolerance, GRID, 3)).encode())
     key = digest.hexdigest()
     cache = _cache_dir() / f"web-{key[:20]}.gpkg"
     if cache.is_file():

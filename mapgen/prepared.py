@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import arrays
-from .files import NEIGHBOURS_FILE, SIDECARS, cache_dir, write_atomic
+from .files import NEIGHBOURS_FILE, boundary_files, cache_dir, read_bounded, write_atomic
 from .model import Record, Source
 from .render.payload import date_label, records_payload, to_script_json
 from .theatre import FILE as THEATRE_FILE
@@ -53,10 +53,16 @@ FORMAT = 1
 DATED_KEYS = ("frames", "lists", "names", "records", "sources", "strings")
 #: The most prepared pages kept; the least recently used go first.
 KEEP = 32
-#: Libraries whose code shapes a page (geometry, templates, assets): their installed files
-#: are part of the key, found without importing them.
-LIBRARIES = ("folium", "branca", "jinja2", "numpy", "pandas", "geopandas", "shapely", "pyproj",
-             "pyogrio", "xyzservices", "xstatic.pkg.leaflet")
+#: The largest kept page read (a 40,000-district theatre keeps about 20 MB).
+MAX_KEPT_BYTES = 1 << 30
+#: Libraries whose code or data shapes a page (geometry, templates, escaping, tile
+#: providers, Leaflet), by module and distribution: what pip installed of each (its
+#: ``RECORD``, rewritten by every install) is part of the key, found without importing it.
+LIBRARIES = (("folium", "folium"), ("branca", "branca"), ("jinja2", "jinja2"),
+             ("markupsafe", "markupsafe"), ("numpy", "numpy"), ("pandas", "pandas"),
+             ("geopandas", "geopandas"), ("shapely", "shapely"), ("pyproj", "pyproj"),
+             ("pyogrio", "pyogrio"), ("xyzservices", "xyzservices"),
+             ("xstatic.pkg.leaflet", "xstatic_leaflet"))
 
 
 @lru_cache(maxsize=1)
@@ -70,16 +76,40 @@ def code_digest() -> str:
                 or not path.is_file():
             continue
         h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
-    for name in LIBRARIES:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        origin = spec.origin if spec is not None and spec.origin else ""
-        stat = Path(origin).stat() if origin else None
-        h.update(f"{name}\0{origin}\0{stat.st_size if stat else 0}\0"
-                 f"{stat.st_mtime_ns if stat else 0}\0".encode())
+    for module, dist in LIBRARIES:
+        h.update(f"{module}\0{_installed(module, dist)}\0".encode())
     return h.hexdigest()
+
+
+def _installed(module: str, dist: str) -> str:
+    """Where ``module`` is, and the name, size and time of its distribution's ``RECORD``
+    (or of the module's own file when it has none, as in a source checkout)."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return "-"
+    origin = Path(spec.origin)
+    marks = [origin]
+    for folder in origin.parents:
+        try:
+            found = [p / "RECORD" for p in folder.iterdir() if p.suffix == ".dist-info"
+                     and p.name.lower().replace("-", "_").replace(".", "_")
+                     .startswith(dist + "_")]
+        except OSError:
+            continue
+        if found or folder.name in ("site-packages", "dist-packages"):
+            marks = found or marks
+            break
+    out = [str(origin)]
+    for mark in marks:
+        try:
+            st = mark.stat()
+            out.append(f"{mark.parent.name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            out.append(f"{mark}:-")
+    return "|".join(out)
 
 
 def page_key(data: str | os.PathLike[str] | None, theatre: str | None,
@@ -93,21 +123,20 @@ def page_key(data: str | os.PathLike[str] | None, theatre: str | None,
         bfile = Path(boundaries) if boundaries is not None else th.boundaries
         if bfile is None:
             return None
-        files = [th.folder / THEATRE_FILE, *sorted(folder.glob("*.csv")), bfile]
-        if any(not f.is_file() or f.stat().st_size > max_input_bytes for f in files):
+        parts = boundary_files(bfile) if bfile.is_file() else None
+        if parts is None:  # missing, or a format that can read files we cannot name
             return None
+        beside = bfile.parent / NEIGHBOURS_FILE
+        files = [th.folder / THEATRE_FILE, *sorted(folder.glob("*.csv")), *parts,
+                 *([beside] if beside.is_file() else [])]
         h = hashlib.sha256(code_digest().encode())
         h.update(repr(sorted(options.items())).encode())
         h.update(f"\0{max_input_bytes}\0{folder.resolve()}\0{th.folder.resolve()}\0".encode())
         # read now, not remembered by modification time: a file rewritten at once with the
-        # same size is still seen
-        if bfile.suffix.lower() == ".shp":
-            files += [s for s in sorted(bfile.parent.iterdir()) if s.stem == bfile.stem
-                      and s.suffix.lower() in SIDECARS and s.is_file()]
-        beside = bfile.parent / NEIGHBOURS_FILE
-        files += [beside] if beside.is_file() else []
+        # same size is still seen; a FIFO, a device or an oversized file is no key
         for f in files:
-            h.update(f"{f.resolve()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\0".encode())
+            content = read_bounded(f, max_bytes=max_input_bytes)
+            h.update(f"{f.resolve()}\0{hashlib.sha256(content).hexdigest()}\0".encode())
         return h.hexdigest()
     except Exception as exc:
         log.debug("no prepared page key: %s", exc)
@@ -126,6 +155,9 @@ class Prepared:
         self.tail: str = kept["tail"]
         self.static: dict[str, Any] = kept["static"]
         self.warnings = int(kept["warnings"])
+        #: what the full build logged as warnings (a bad line of the neighbours file): said
+        #: again each time the page is written from here
+        self.messages = [str(m) for m in kept["messages"]]
         self.status_index: dict[str, int] = kept["status_index"]
         self.names: dict[str, str] = kept["names"]
         self.records = tuple(Record(dt.date.fromisoformat(d), p, s, n, tuple(src), c, line)
@@ -163,15 +195,20 @@ class Prepared:
 
 
 def read(key: str) -> Prepared | None:
-    """The kept page of ``key``, or None when there is none or it is not what was kept."""
+    """The kept page of ``key``, or None when there is none or it is not what was kept: the
+    file's first line holds its format, key and the SHA-256 of the rest, checked before the
+    rest is read as JSON; a FIFO, a device or a huge file there is never read."""
     path = _path(key)
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        if kept.get("format") != FORMAT or kept.get("key") != key:
-            return None
-        found = Prepared(kept)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
+    try:
+        text = read_bounded(path, max_bytes=MAX_KEPT_BYTES).decode("utf-8")
+        first, _, body = text.partition("\n")
+        head = json.loads(first)
+        if head != {"format": FORMAT, "key": key,
+                    "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()}:
+            return None
+        found = Prepared(json.loads(body))
     except Exception as exc:  # damaged or foreign: the full path runs
         log.debug("ignoring prepared page %s: %s", path, exc)
         return None
@@ -193,10 +230,11 @@ def _prune(keep: Path) -> None:
 
 
 def keep(key: str, ds: Dataset, html: str, payload_json: str, day: dt.date,
-         warnings: int) -> bool:
+         warnings: int, messages: list[str]) -> bool:
     """Keep the page ``html`` (of ``day``, built the full way from ``ds``, its data written
-    as ``payload_json``) for later dates; True when kept. Kept only when the kept parts
-    rebuild this very page."""
+    as ``payload_json``; ``warnings`` counted in the input and ``messages`` logged while it
+    was built) for later dates; True when kept. Kept only when the kept parts rebuild this
+    very page."""
     from .control import region_places
 
     if html.count(payload_json) != 1:
@@ -216,7 +254,7 @@ def keep(key: str, ds: Dataset, html: str, payload_json: str, day: dt.date,
     theatre = ds.theatre
     kept = {
         "format": FORMAT, "key": key, "head": head, "tail": tail, "static": static,
-        "warnings": warnings, "status_index": dict(theatre.index),
+        "warnings": warnings, "messages": messages, "status_index": dict(theatre.index),
         "sides": sorted(theatre.index[x] for x in theatre.sides), "names": names,
         "records": [[r.date.isoformat(), r.place, r.status, r.note, list(r.sources),
                      r.confidence, r.line] for r in ds.records.control],
@@ -225,12 +263,14 @@ def keep(key: str, ds: Dataset, html: str, payload_json: str, day: dt.date,
         "places": pl.places, "d_chain": pl.d_chain.tolist(), "s_chain": pl.s_chain.tolist(),
         "site_district": pl.site_district.tolist(),
     }
-    text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    head = json.dumps({"format": FORMAT, "key": key,
+                       "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
     try:
-        if Prepared(json.loads(text)).page(day) != html:
+        if Prepared(json.loads(body)).page(day) != html:
             log.debug("a prepared page would differ from the full page: not kept")
             return False
-        write_atomic(_path(key), text)
+        write_atomic(_path(key), head + "\n" + body)
         _prune(_path(key))
     except (OSError, ValueError) as exc:  # the kept page is an optimisation
         log.debug("could not keep the prepared page: %s", exc)

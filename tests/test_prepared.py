@@ -5,6 +5,7 @@ data-frame, geometry or template library; any change to an input is seen."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -48,14 +49,14 @@ def test_later_dates_come_from_the_kept_page_byte_for_byte(ds, cache, tmp_path, 
     extra = ("--region", region) if region else ()
     _render(tmp_path / "first.html", "2021-08-08", *extra)
     assert len(_kept(cache)) == 1
-    stamp = _kept(cache)[0].stat().st_mtime_ns
+    stamp = _kept(cache)[0].stat().st_ino  # a kept page is written anew (another inode)
     # before any record, on change days, between them, the fall of Kabul, long after
     for day in ("2019-01-01", "2021-05-01", "2021-06-22", "2021-08-14", "2021-08-15",
                 "2021-08-31", "2022-06-01"):
         fast = _render(tmp_path / f"{day}.html", day, *extra)
         full = map_html(build_map(ds, day, region=region))
         assert fast == full, day
-    assert _kept(cache)[0].stat().st_mtime_ns == stamp  # read, not written again
+    assert _kept(cache)[0].stat().st_ino == stamp  # read, not written again
 
 
 def test_a_later_render_loads_no_heavy_library(cache, tmp_path) -> None:
@@ -134,16 +135,95 @@ def test_a_changed_record_is_seen(cache, tmp_path) -> None:
     assert r.code == 2 and "Nowhere-at-all" in r.err and not (tmp_path / "d.html").exists()
 
 
+def _resealed(text: str, change) -> str:
+    """A kept file whose body was changed by ``change`` and sealed again with its checksum,
+    as a bug in mapgen (not damage) would leave it."""
+    head, _, body = text.partition("\n")
+    kept = json.loads(body)
+    change(kept)
+    body = json.dumps(kept)
+    return json.dumps({**json.loads(head),
+                       "sha256": hashlib.sha256(body.encode()).hexdigest()}) + "\n" + body
+
+
 def test_a_damaged_or_foreign_kept_page_is_ignored(ds, cache, tmp_path) -> None:
     _render(tmp_path / "a.html", "2021-08-08")
     kept = _kept(cache)[0]
     text = kept.read_text(encoding="utf-8")
     full = map_html(build_map(ds, "2021-08-09"))
-    for damaged in (text[: len(text) // 2], "[]", text.replace('"key":"', '"key":"0', 1),
-                    json.dumps({**json.loads(text), "d_chain": []})):
-        kept.write_text(damaged, encoding="utf-8")
-        assert _render(tmp_path / "b.html", "2021-08-09") == full
+    head, _, body = text.partition("\n")
+    damaged = [
+        text[: len(text) // 2],  # cut short
+        "[]",
+        text.replace('"key": "', '"key": "0', 1),  # another key's
+        head + "\n" + body.replace("Kunduz", "Kundux", 1),  # changed after it was sealed
+        _resealed(text, lambda k: k.update(d_chain=[])),  # does not fit its region
+        _resealed(text, lambda k: k.update(site_district=[999] * len(k["site_district"]))),
+        _resealed(text, lambda k: k.update(records=[["x"] * 7])),
+    ]
+    for bad in damaged:
+        kept.write_text(bad, encoding="utf-8")
+        r = run_cli("render", "--date", "2021-08-09", "--out", str(tmp_path / "b.html"), "-q")
+        assert r.code == 0 and r.err == "", r.err
+        assert (tmp_path / "b.html").read_text(encoding="utf-8") == full
         assert kept.read_text(encoding="utf-8") == text  # the full path kept it again
+
+
+def test_a_fifo_in_place_of_the_kept_page_is_not_read(ds, cache, tmp_path) -> None:
+    _render(tmp_path / "a.html", "2021-08-08")
+    kept = _kept(cache)[0]
+    kept.unlink()
+    os.mkfifo(kept)
+    r = run_cli("render", "--date", "2021-08-09", "--out", str(tmp_path / "b.html"), "-q",
+                process=True)  # a hang would be this test's timeout
+    assert r.code == 0, r.err
+    assert (tmp_path / "b.html").read_text(encoding="utf-8") == map_html(
+        build_map(ds, "2021-08-09"))
+
+
+def test_a_format_that_reads_other_files_is_never_kept(cache, tmp_path) -> None:
+    """A MapInfo table keeps its attributes in a .dat beside the .tab: mapgen cannot name
+    every file such a format reads, so no page of it is kept and a change is always seen."""
+    import geopandas as gpd
+    import pyogrio
+
+    folder = synthetic.build(tmp_path / "testland")
+    frame = gpd.read_file(folder / "testland.geojson")
+    tab = tmp_path / "tab" / "testland.tab"
+    tab.parent.mkdir()
+    pyogrio.write_dataframe(frame, tab, driver="MapInfo File")
+    args = ("--data", str(folder), "--boundaries", str(tab), "--region", "all")
+    first = _render(tmp_path / "a.html", "2024-02-01", *args)
+    assert _kept(cache) == []
+    name = str(frame.iloc[0]["adm2_name"])
+    assert name in first
+    renamed = frame.copy()
+    renamed.loc[renamed.index[0], "adm2_name"] = "Renamedvale"
+    for old in tab.parent.iterdir():
+        old.unlink()
+    pyogrio.write_dataframe(renamed, tab, driver="MapInfo File")
+    again = _render(tmp_path / "b.html", "2024-02-01", *args)
+    assert "Renamedvale" in again and again != first
+    assert _kept(cache) == []
+
+
+def test_warnings_from_building_the_page_are_said_again(cache, tmp_path) -> None:
+    """A bad line of the neighbours file beside the boundaries is a warning on every render,
+    prepared or not, and under --quiet on none."""
+    bdir = tmp_path / "boundaries"
+    shutil.copytree(ROOT / "data" / "boundaries", bdir)
+    with (bdir / "neighbours.csv").open("a", encoding="utf-8") as f:
+        f.write("Nowhere,abc,1\n")
+    args = ("render", "--boundaries", str(bdir / "afghanistan.gpkg"), "--out",
+            str(tmp_path / "a.html"))
+    quiet = run_cli(*args, "--date", "2021-08-07", "-q")  # full path, kept
+    assert quiet.code == 0 and quiet.err == ""
+    assert len(_kept(cache)) == 1
+    for day in ("2021-08-08", "2021-08-09"):  # prepared
+        r = run_cli(*args, "--date", day)
+        assert r.code == 0
+        assert "neighbours.csv:" in r.err and "left out" in r.err, r.err
+    assert run_cli(*args, "--date", "2021-08-10", "-q").err == ""
 
 
 def test_warnings_are_still_counted(cache, tmp_path) -> None:
@@ -225,3 +305,22 @@ def test_only_the_most_recently_used_pages_are_kept(cache, tmp_path) -> None:
     before = kept.stat().st_mtime_ns
     _render(tmp_path / "b.html", "2021-08-09", "--region", "Kunduz")
     assert kept.stat().st_mtime_ns > before
+
+
+def test_a_reinstalled_library_changes_the_key(tmp_path, monkeypatch) -> None:
+    """What pip installed of a library (its RECORD, rewritten by every install, upgrade or
+    downgrade) is part of the key, whatever file of it changed."""
+    site = tmp_path / "site-packages"
+    (site / "fakelib").mkdir(parents=True)
+    (site / "fakelib" / "__init__.py").write_text("", encoding="utf-8")
+    record = site / "fakelib-1.0.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("fakelib/__init__.py,,0\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    first = prepared._installed("fakelib", "fakelib")
+    assert "fakelib-1.0.dist-info" in first
+    record.write_text("fakelib/__init__.py,,0\nfakelib/data.json,,10\n", encoding="utf-8")
+    assert prepared._installed("fakelib", "fakelib") != first
+    record.parent.rename(site / "fakelib-1.1.dist-info")
+    assert "fakelib-1.1.dist-info" in prepared._installed("fakelib", "fakelib")
+    assert prepared._installed("no_such_module_here", "none") == "-"
