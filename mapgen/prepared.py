@@ -209,7 +209,7 @@ def read(key: str) -> Prepared | None:
                     "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()}:
             return None
         found = Prepared(json.loads(body))
-    except Exception as exc:  # damaged or foreign: the full path runs
+    except Exception as exc:  # damaged, or not ours: the full path runs
         log.debug("ignoring prepared page %s: %s", path, exc)
         return None
     with contextlib.suppress(OSError):  # used now: the last to be pruned
