@@ -8,7 +8,15 @@ the boundaries and the records and wraps the result in a :class:`~mapgen.control
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from .theatre import UNKNOWN
+
+if TYPE_CHECKING:
+    from .model import Record
 
 #: "No record": earlier than any date.
 NONE = np.iinfo(np.int64).min // 4
@@ -28,6 +36,15 @@ class RecordIndex:
         order = np.lexsort((self.date, self.place))
         self.order = order
         self.keys = self.place[order] * (1 << 32) + self.date[order]
+
+    @classmethod
+    def of(cls, recs: tuple[Record, ...], place_ids: Mapping[str, int],
+           status_index: Mapping[str, int]) -> RecordIndex:
+        """The records ``recs`` over places numbered by ``place_ids`` (another place: -1)."""
+        n = len(recs)
+        return cls(np.fromiter((place_ids.get(r.place, -1) for r in recs), np.int64, n),
+                   np.fromiter((r.date.toordinal() for r in recs), np.int64, n),
+                   np.fromiter((status_index[r.status] for r in recs), np.int64, n))
 
     def latest(self, place: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Index (into the records) of the latest record of ``place`` dated on or before
@@ -107,6 +124,16 @@ def table(index: RecordIndex, chain: np.ndarray, cols: np.ndarray
         return np.zeros((0, len(cols)), np.int64), np.zeros((0, len(cols)), np.int64)
     rec = index.decide(chain, cols[None, :])
     return rec, held(index, chain, rec)
+
+
+def status_legend(index: RecordIndex, status_index: Mapping[str, int]) -> np.ndarray:
+    """Legend index of each record's status, and ``unknown``'s last (for -1: no record)."""
+    return np.append(index.status, status_index[UNKNOWN])
+
+
+def side_legend(status_index: Mapping[str, int], sides: Iterable[str]) -> np.ndarray:
+    """Legend indices of the statuses ``sides`` that mean a side holds a place."""
+    return np.array(sorted(status_index[x] for x in sides), dtype=np.int64)
 
 
 def positions(status: np.ndarray, sides: np.ndarray, s_rec: np.ndarray, d_rec: np.ndarray,

@@ -159,16 +159,6 @@ def resolve_many(records: Records, geo: Geography, days: list[dt.date], *,
     return [table.state(k) for k in range(len(days))]
 
 
-def _index(recs: tuple[Record, ...], place_ids: dict[str, int],
-           status_index: dict[str, int]) -> arrays.RecordIndex:
-    """The records as a :class:`~mapgen.arrays.RecordIndex` over ``place_ids``."""
-    n = len(recs)
-    return arrays.RecordIndex(
-        np.fromiter((place_ids.get(r.place, -1) for r in recs), np.int64, n),
-        np.fromiter((r.date.toordinal() for r in recs), np.int64, n),
-        np.fromiter((status_index[r.status] for r in recs), np.int64, n))
-
-
 @dataclass(frozen=True, eq=False)
 class Resolution:
     """The record in force for every province, district and site of a region on every one
@@ -333,7 +323,8 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
     days = [d if isinstance(d, dt.date) else _parse(d) for d in days]
     pl = region_places(records, geo, provinces)
     theatre = records.theatre
-    index = _index(records.control, {p: i for i, p in enumerate(pl.places)}, theatre.index)
+    index = arrays.RecordIndex.of(records.control, {p: i for i, p in enumerate(pl.places)},
+                                  theatre.index)
     ords = np.array([d.toordinal() for d in days], dtype=np.int64)
     cols, column = arrays.columns(index, ords)
     d_rec, d_held = arrays.table(index, pl.d_chain, cols)
@@ -346,18 +337,8 @@ def resolve_table(records: Records, geo: Geography, days: list[dt.date], *,
         district_province=np.array([prow[p] for p in pl.district_province], dtype=np.int64),
         site_ids=[s.site_id for s in pl.sites], site_district=pl.site_district,
         site_province=pl.site_province, d_rec=d_rec, d_held=d_held, p_rec=p_rec, p_held=p_held,
-        s_rec=s_rec, s_held=s_held, status=status_legend(index, theatre),
-        sides=side_legend(theatre))
-
-
-def status_legend(index: arrays.RecordIndex, theatre: Theatre) -> np.ndarray:
-    """Legend index of each record's status, and ``unknown``'s last (for -1: no record)."""
-    return np.append(index.status, theatre.index[UNKNOWN])
-
-
-def side_legend(theatre: Theatre) -> np.ndarray:
-    """Legend indices of the statuses that mean a side holds a place."""
-    return np.array(sorted(theatre.index[x] for x in theatre.sides), dtype=np.int64)
+        s_rec=s_rec, s_held=s_held, status=arrays.status_legend(index, theatre.index),
+        sides=arrays.side_legend(theatre.index, theatre.sides))
 
 
 def _parse(value: object) -> dt.date:

@@ -40,7 +40,7 @@ from .files import NEIGHBOURS_FILE, boundary_files, cache_dir, read_bounded, wri
 from .model import Record, Source
 from .render.payload import date_label, records_payload, to_script_json
 from .theatre import FILE as THEATRE_FILE
-from .theatre import UNKNOWN, locate
+from .theatre import locate
 
 if TYPE_CHECKING:
     from .api import Dataset
@@ -164,15 +164,12 @@ class Prepared:
                              for d, p, s, n, src, c, line in kept["records"])
         self.sources = {sid: Source(sid, pub, title, dt.date.fromisoformat(day), url, line)
                         for sid, (pub, title, day, url, line) in kept["sources"].items()}
-        pid = {p: i for i, p in enumerate(kept["places"])}
-        self.index = arrays.RecordIndex(
-            np.array([pid.get(r.place, -1) for r in self.records], dtype=np.int64),
-            np.array([r.date.toordinal() for r in self.records], dtype=np.int64),
-            np.array([self.status_index[r.status] for r in self.records], dtype=np.int64))
+        self.index = arrays.RecordIndex.of(
+            self.records, {p: i for i, p in enumerate(kept["places"])}, self.status_index)
         self.d_chain = np.array(kept["d_chain"], dtype=np.int64).reshape(-1, 3)
         self.s_chain = np.array(kept["s_chain"], dtype=np.int64).reshape(-1, 3)
         self.site_district = np.array(kept["site_district"], dtype=np.int64)
-        self.status = np.append(self.index.status, self.status_index[UNKNOWN])
+        self.status = arrays.status_legend(self.index, self.status_index)
         self.sides = np.array(kept["sides"], dtype=np.int64)
         if (len(self.d_chain) != len(self.static["districts"]["code"])
                 or len(self.s_chain) != len(self.static["sites"]["id"])
@@ -255,7 +252,7 @@ def keep(key: str, ds: Dataset, html: str, payload_json: str, day: dt.date,
     kept = {
         "format": FORMAT, "key": key, "head": head, "tail": tail, "static": static,
         "warnings": warnings, "messages": messages, "status_index": dict(theatre.index),
-        "sides": sorted(theatre.index[x] for x in theatre.sides), "names": names,
+        "sides": arrays.side_legend(theatre.index, theatre.sides).tolist(), "names": names,
         "records": [[r.date.isoformat(), r.place, r.status, r.note, list(r.sources),
                      r.confidence, r.line] for r in ds.records.control],
         "sources": {sid: [s.publisher, s.title, s.published.isoformat(), s.url, s.line]

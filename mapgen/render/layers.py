@@ -23,6 +23,7 @@ import shapely
 
 from ..arcs import Topology, build_topology
 from ..control import ControlState, Resolution, TableDay
+from ..files import cache_dir
 from ..geography import GRID, RTL_LANGUAGES, Geography, WebGeometry
 from ..prepared import code_digest
 from ..records import Records
@@ -75,10 +76,8 @@ def _topology(web: WebGeometry, groups: tuple[str, ...]) -> Topology:
     kept beside the geometry cache, so a later run reads them instead."""
     cache = None
     if web.key:
-        from ..geography import _cache_dir
-
         tag = hashlib.sha256(repr((groups, _SCALE, code_digest())).encode()).hexdigest()[:12]
-        cache = _cache_dir() / f"arcs-{web.key}-{tag}.json"
+        cache = cache_dir() / f"arcs-{web.key}-{tag}.json"
         try:
             return Topology.from_json(cache.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
@@ -97,9 +96,7 @@ def _all_district_labels(web: WebGeometry) -> dict[str, list[float]]:
     codes = [str(c) for c in web.districts.index]
     cache = None
     if web.key:
-        from ..geography import _cache_dir
-
-        cache = _cache_dir() / f"labels-{web.key}-{code_digest()[:12]}.json"
+        cache = cache_dir() / f"labels-{web.key}-{code_digest()[:12]}.json"
         try:
             found = json.loads(cache.read_text(encoding="utf-8"))
             if (isinstance(found, dict) and list(found) == codes
@@ -135,11 +132,9 @@ def _encoded(web: WebGeometry, groups: tuple[str, ...], districts: tuple[str, ..
     page of the same region reads them instead."""
     cache = None
     if web.key:
-        from ..geography import _cache_dir
-
         tag = hashlib.sha256(repr((groups, districts, provinces, avoid, _SCALE,
                                    code_digest())).encode())
-        cache = _cache_dir() / f"page-{web.key}-{tag.hexdigest()[:20]}.json"
+        cache = cache_dir() / f"page-{web.key}-{tag.hexdigest()[:20]}.json"
         try:
             found = json.loads(cache.read_text(encoding="utf-8"))
             if (isinstance(found, dict) and tuple(found) == _ENCODED_KEYS
