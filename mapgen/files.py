@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import stat
 import tempfile
@@ -216,6 +217,40 @@ def input_digest(file: Path) -> str | None:
         h.update(part.name[len(file.stem):].lower().encode() + b"\0"
                  + file_digest(part).encode())
     return h.hexdigest()
+
+
+def installed(module: str, dist: str) -> str:
+    """Where ``module`` is, and the name, size and time of its distribution ``dist``'s
+    ``RECORD`` (which pip rewrites on every install, upgrade or downgrade), or of the
+    module's own file when it has none (a source checkout); found without importing it.
+    Part of the keys of what mapgen keeps derived from the libraries' work."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return "-"
+    origin = Path(spec.origin)
+    marks = [origin]
+    for folder in origin.parents:
+        try:
+            found = [p / "RECORD" for p in folder.iterdir() if p.suffix == ".dist-info"
+                     and p.name.lower().replace("-", "_").replace(".", "_")
+                     .startswith(dist + "_")]
+        except OSError:
+            continue
+        if found or folder.name in ("site-packages", "dist-packages"):
+            marks = found or marks
+            break
+    out = [str(origin)]
+    for mark in marks:
+        try:
+            st = mark.stat()
+            out.append(f"{mark.parent.name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            out.append(f"{mark}:-")
+    return "|".join(out)
+
 
 #: The file beside the boundaries that lists the neighbouring countries to name on a page.
 NEIGHBOURS_FILE = "neighbours.csv"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
-import importlib.util
 import logging
 import os
 import re
@@ -22,7 +21,7 @@ import shapely
 from pyproj import CRS
 
 from .errors import DataError, InputError, MissingFileError, Problem
-from .files import MAX_INPUT_BYTES, input_problem
+from .files import MAX_INPUT_BYTES, input_problem, installed
 from .files import cache_dir as _cache_dir
 from .files import input_digest as _input_digest
 from .sanitize import control_chars
@@ -281,13 +280,9 @@ def _code_digest() -> str:
             from importlib.metadata import version
 
             h.update(version("mapgen").encode())
-    for mod in (gpd, shapely, pd):
-        h.update(str(mod.__version__).encode() + b"\0")
-    # pyogrio (and the GDAL it carries) as installed, without loading GDAL to ask it
-    spec = importlib.util.find_spec("pyogrio")
-    if spec is not None and spec.origin:
-        stat = Path(spec.origin).stat()
-        h.update(f"{spec.origin}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    # the libraries as installed (pyogrio with the GDAL it carries), without loading GDAL
+    for name in ("geopandas", "shapely", "pandas", "pyogrio"):
+        h.update(installed(name, name).encode() + b"\0")
     return h.hexdigest()
 
 
@@ -739,8 +734,8 @@ def web_geometry(geo: Geography, *, detail: str = "medium") -> WebGeometry:
     country are the union of the simplified districts, so every outline lies on district edges.
 
     The result is cached on disk (``$MAPGEN_CACHE`` or ``~/.cache/mapgen``), keyed by the
-    checked districts (codes, provinces, geometry) and the tolerance. A cache file is used only if it holds
-    that key, the checksum of its own geometry, and the expected places.
+    checked districts (codes, provinces, geometry) and the tolerance. A cache file is used
+    only if it holds that key, the checksum of its own geometry, and the expected places.
     """
     tolerance = DETAIL_TOLERANCE[detail]
     digest = hashlib.sha256()

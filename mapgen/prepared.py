@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 import logging
 import os
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import arrays
-from .files import NEIGHBOURS_FILE, boundary_files, cache_dir, read_bounded, write_atomic
+from .files import NEIGHBOURS_FILE, boundary_files, cache_dir, installed, read_bounded, write_atomic
 from .model import Record, Source
 from .render.payload import date_label, records_payload, to_script_json
 from .theatre import FILE as THEATRE_FILE
@@ -77,39 +76,8 @@ def code_digest() -> str:
             continue
         h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     for module, dist in LIBRARIES:
-        h.update(f"{module}\0{_installed(module, dist)}\0".encode())
+        h.update(f"{module}\0{installed(module, dist)}\0".encode())
     return h.hexdigest()
-
-
-def _installed(module: str, dist: str) -> str:
-    """Where ``module`` is, and the name, size and time of its distribution's ``RECORD``
-    (or of the module's own file when it has none, as in a source checkout)."""
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.origin:
-        return "-"
-    origin = Path(spec.origin)
-    marks = [origin]
-    for folder in origin.parents:
-        try:
-            found = [p / "RECORD" for p in folder.iterdir() if p.suffix == ".dist-info"
-                     and p.name.lower().replace("-", "_").replace(".", "_")
-                     .startswith(dist + "_")]
-        except OSError:
-            continue
-        if found or folder.name in ("site-packages", "dist-packages"):
-            marks = found or marks
-            break
-    out = [str(origin)]
-    for mark in marks:
-        try:
-            st = mark.stat()
-            out.append(f"{mark.parent.name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            out.append(f"{mark}:-")
-    return "|".join(out)
 
 
 def page_key(data: str | os.PathLike[str] | None, theatre: str | None,

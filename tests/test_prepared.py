@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import mapgen
-from mapgen import prepared
+from mapgen import files, prepared
 from mapgen.api import build_map, embed_snippet, map_html
 
 from . import synthetic
@@ -317,10 +317,10 @@ def test_a_reinstalled_library_changes_the_key(tmp_path, monkeypatch) -> None:
     record.parent.mkdir()
     record.write_text("fakelib/__init__.py,,0\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(site))
-    first = prepared._installed("fakelib", "fakelib")
+    first = files.installed("fakelib", "fakelib")
     assert "fakelib-1.0.dist-info" in first
     record.write_text("fakelib/__init__.py,,0\nfakelib/data.json,,10\n", encoding="utf-8")
-    assert prepared._installed("fakelib", "fakelib") != first
+    assert files.installed("fakelib", "fakelib") != first
     record.parent.rename(site / "fakelib-1.1.dist-info")
-    assert "fakelib-1.1.dist-info" in prepared._installed("fakelib", "fakelib")
-    assert prepared._installed("no_such_module_here", "none") == "-"
+    assert "fakelib-1.1.dist-info" in files.installed("fakelib", "fakelib")
+    assert files.installed("no_such_module_here", "none") == "-"
